@@ -1,0 +1,56 @@
+/*
+ * port_posix.h - the Linux implementation of port/port.h.
+ *
+ * One em_port_posix_t per meter holds that meter's platform state: its flash
+ * image file, its clock offset (simulated time) and its log settings. The
+ * function em_port_posix_init() fills an em_port_t whose callbacks point at
+ * this state, so a fleet of meters in one process each gets its own door.
+ *
+ * Flash is a file of sector_size * sector_count bytes with NOR semantics
+ * (erase sets 0xFF, program only clears bits), written with pwrite and made
+ * durable with fdatasync at the store's commit points.
+ */
+#ifndef EMETER_PORT_POSIX_H
+#define EMETER_PORT_POSIX_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "port.h"
+
+typedef struct em_port_posix {
+    int flash_fd;                 /* -1 when the meter has no flash image */
+    em_flash_geometry_t geometry; /* copy of the geometry the file was opened with */
+    int64_t rtc_offset_s;         /* simulated UTC = system UTC + offset */
+    enum em_log_level log_level;  /* messages above this level are dropped */
+    FILE *log_stream;             /* stderr unless the host program changes it */
+    const char *log_tag;          /* prefix identifying the meter in a fleet; may be NULL */
+    /* Fault injection for tests: when >= 0, the next flash_program writes
+     * only this many bytes of its buffer and then fails, like a power cut in
+     * the middle of a write. Reset to -1 after it fires. */
+    long tear_next_program_at;
+} em_port_posix_t;
+
+/* Fill port with callbacks bound to state. flash_path may be NULL (no
+ * flash). The image is created (erased, all 0xFF) when missing, and refused
+ * when its size does not match the geometry. Returns 0 or EM_PORT_ERR_*. */
+int em_port_posix_init(em_port_t *port, em_port_posix_t *state, const char *flash_path,
+                       const em_flash_geometry_t *geometry);
+
+/* Close the flash image. */
+void em_port_posix_deinit(em_port_posix_t *state);
+
+/* The individual callbacks, exposed so tests can call them directly. */
+uint64_t em_posix_monotonic_ms(void *user);
+int64_t em_posix_rtc_get(void *user);
+int em_posix_rtc_set(void *user, int64_t utc_seconds);
+int em_posix_flash_read(void *user, uint32_t addr, void *buf, size_t len);
+int em_posix_flash_program(void *user, uint32_t addr, const void *buf, size_t len);
+int em_posix_flash_erase(void *user, uint32_t sector);
+int em_posix_flash_sync(void *user);
+int em_posix_flash_open(em_port_posix_t *state, const char *path,
+                        const em_flash_geometry_t *geometry);
+int em_posix_entropy(void *user, uint8_t *buf, size_t len);
+void em_posix_log(void *user, enum em_log_level level, const char *module, const char *msg);
+
+#endif /* EMETER_PORT_POSIX_H */
