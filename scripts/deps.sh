@@ -9,7 +9,8 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config      # compiler, CMake 3.25, pkg-config
   libcmocka-dev                         # unit tests
-  libmbedtls-dev                        # AES-GCM, key wrap, SHA-256 (port/posix)
+  libmbedtls-dev                        # AES-GCM, SHA-256 (port/posix)
+  nettle-dev                            # AES key wrap (Debian's mbedTLS lacks NIST_KW)
   clang libclang-rt-14-dev              # libFuzzer targets (make fuzz)
   gcc-arm-none-eabi libnewlib-arm-none-eabi  # make arm
 )

@@ -32,7 +32,7 @@ while IFS= read -r src; do
     "$CC" "${CFLAGS[@]}" "${SAN[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
   fi
   CORE_OBJS+=("$obj")
-done < <(find lib -name '*.c' | sort; ls port/posix/crypto_mbedtls.c 2>/dev/null || true)
+done < <(find lib -name '*.c' | sort; ls port/posix/crypto_mbedtls.c port/posix/keywrap_nettle.c 2>/dev/null || true)
 
 if [ $# -gt 0 ]; then
   TARGETS=("$@")
@@ -47,7 +47,7 @@ for t in "${TARGETS[@]}"; do
   extra=$(sed -n 's/.*FUZZ_EXTRA_SOURCES:\(.*\)/\1/p' "$src" | head -1)
   # shellcheck disable=SC2086
   "$CC" "${CFLAGS[@]}" "${SAN[@]}" -fsanitize=fuzzer "$src" $extra "${CORE_OBJS[@]}" \
-        -lmbedcrypto -lm -o "$OUT/fuzz_$t"
+        -lmbedcrypto -lnettle -lm -o "$OUT/fuzz_$t"
   work="$OUT/corpus/$t"
   rm -rf "$work"; mkdir -p "$work"
   if [ -d "fuzz/corpus/$t" ]; then cp -r "fuzz/corpus/$t/." "$work/"; fi

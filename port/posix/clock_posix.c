@@ -8,24 +8,21 @@
 
 #include <time.h>
 
-uint64_t em_posix_monotonic_ms(void *user)
-{
+uint64_t em_posix_monotonic_ms(void *user) {
     (void)user;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)(ts.tv_nsec / 1000000);
 }
 
-int64_t em_posix_rtc_get(void *user)
-{
+int64_t em_posix_rtc_get(void *user) {
     const em_port_posix_t *st = user;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec + (st ? st->rtc_offset_s : 0);
 }
 
-int em_posix_rtc_set(void *user, int64_t utc_seconds)
-{
+int em_posix_rtc_set(void *user, int64_t utc_seconds) {
     em_port_posix_t *st = user;
     if (st == NULL)
         return EM_PORT_ERR_BADARG;

@@ -9,8 +9,7 @@
 #include <errno.h>
 #include <sys/random.h>
 
-int em_posix_entropy(void *user, uint8_t *buf, size_t len)
-{
+int em_posix_entropy(void *user, uint8_t *buf, size_t len) {
     (void)user;
     while (len > 0) {
         ssize_t n = getrandom(buf, len, 0);

@@ -18,8 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int full_pread(int fd, void *buf, size_t len, off_t off)
-{
+static int full_pread(int fd, void *buf, size_t len, off_t off) {
     uint8_t *p = buf;
     while (len > 0) {
         ssize_t n = pread(fd, p, len, off);
@@ -34,8 +33,7 @@ static int full_pread(int fd, void *buf, size_t len, off_t off)
     return 0;
 }
 
-static int full_pwrite(int fd, const void *buf, size_t len, off_t off)
-{
+static int full_pwrite(int fd, const void *buf, size_t len, off_t off) {
     const uint8_t *p = buf;
     while (len > 0) {
         ssize_t n = pwrite(fd, p, len, off);
@@ -50,13 +48,11 @@ static int full_pwrite(int fd, const void *buf, size_t len, off_t off)
     return 0;
 }
 
-static uint64_t image_size(const em_flash_geometry_t *g)
-{
+static uint64_t image_size(const em_flash_geometry_t *g) {
     return (uint64_t)g->sector_size * g->sector_count;
 }
 
-static int check_range(const em_port_posix_t *st, uint32_t addr, size_t len)
-{
+static int check_range(const em_port_posix_t *st, uint32_t addr, size_t len) {
     if (st == NULL || st->flash_fd < 0)
         return EM_PORT_ERR_IO;
     if ((uint64_t)addr + len > image_size(&st->geometry))
@@ -64,8 +60,7 @@ static int check_range(const em_port_posix_t *st, uint32_t addr, size_t len)
     return 0;
 }
 
-int em_posix_flash_open(em_port_posix_t *st, const char *path, const em_flash_geometry_t *g)
-{
+int em_posix_flash_open(em_port_posix_t *st, const char *path, const em_flash_geometry_t *g) {
     if (g->sector_size == 0 || g->sector_count == 0 || g->program_unit == 0 ||
         g->sector_size % g->program_unit != 0)
         return EM_PORT_ERR_BADARG;
@@ -99,8 +94,7 @@ int em_posix_flash_open(em_port_posix_t *st, const char *path, const em_flash_ge
     return 0;
 }
 
-int em_posix_flash_read(void *user, uint32_t addr, void *buf, size_t len)
-{
+int em_posix_flash_read(void *user, uint32_t addr, void *buf, size_t len) {
     em_port_posix_t *st = user;
     int rc = check_range(st, addr, len);
     if (rc != 0)
@@ -108,8 +102,7 @@ int em_posix_flash_read(void *user, uint32_t addr, void *buf, size_t len)
     return full_pread(st->flash_fd, buf, len, (off_t)addr);
 }
 
-int em_posix_flash_program(void *user, uint32_t addr, const void *buf, size_t len)
-{
+int em_posix_flash_program(void *user, uint32_t addr, const void *buf, size_t len) {
     em_port_posix_t *st = user;
     int rc = check_range(st, addr, len);
     if (rc != 0)
@@ -145,8 +138,7 @@ int em_posix_flash_program(void *user, uint32_t addr, const void *buf, size_t le
     return torn ? EM_PORT_ERR_IO : 0;
 }
 
-int em_posix_flash_erase(void *user, uint32_t sector)
-{
+int em_posix_flash_erase(void *user, uint32_t sector) {
     em_port_posix_t *st = user;
     if (st == NULL || st->flash_fd < 0)
         return EM_PORT_ERR_IO;
@@ -167,8 +159,7 @@ int em_posix_flash_erase(void *user, uint32_t sector)
     return 0;
 }
 
-int em_posix_flash_sync(void *user)
-{
+int em_posix_flash_sync(void *user) {
     em_port_posix_t *st = user;
     if (st == NULL || st->flash_fd < 0)
         return EM_PORT_ERR_IO;

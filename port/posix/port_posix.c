@@ -8,8 +8,7 @@
 #include <unistd.h>
 
 int em_port_posix_init(em_port_t *port, em_port_posix_t *state, const char *flash_path,
-                       const em_flash_geometry_t *geometry)
-{
+                       const em_flash_geometry_t *geometry) {
     memset(port, 0, sizeof(*port));
     memset(state, 0, sizeof(*state));
     state->flash_fd = -1;
@@ -37,8 +36,7 @@ int em_port_posix_init(em_port_t *port, em_port_posix_t *state, const char *flas
     return 0;
 }
 
-void em_port_posix_deinit(em_port_posix_t *state)
-{
+void em_port_posix_deinit(em_port_posix_t *state) {
     if (state->flash_fd >= 0) {
         close(state->flash_fd);
         state->flash_fd = -1;
