@@ -18,7 +18,10 @@
 
 /* Deepest nesting of arrays/structures the decoder follows before it
  * refuses the input. COSEM objects nest 4-5 levels (object_list entries);
- * 16 leaves room and bounds the recursion on hostile input. */
+ * 16 leaves room and bounds the recursion on hostile input. axdr_skip()
+ * keeps one uint32_t per level on the stack (64 bytes at 16); the same bound
+ * applies to the nesting of a compact-array contents-description, which is
+ * checked recursively (at most EM_AXDR_MAX_DEPTH + 1 small frames). */
 #ifndef EM_AXDR_MAX_DEPTH
 #define EM_AXDR_MAX_DEPTH 16
 #endif
@@ -63,6 +66,19 @@
 #define EM_HDLC_INTER_OCTET_MS 25u
 #endif
 
+/* Client: how long (ms) to wait for the server's next frame after a poll
+ * before polling again. A full 512-byte frame takes about 0.55 s at
+ * 9600 Bd, so 2 s leaves room for the server's processing time too. */
+#ifndef EM_HDLC_RESPONSE_MS
+#define EM_HDLC_RESPONSE_MS 2000u
+#endif
+
+/* Client: polls repeated without an answer (and polls answered without the
+ * expected response) before the link or the request is given up. */
+#ifndef EM_HDLC_MAX_RETRIES
+#define EM_HDLC_MAX_RETRIES 3u
+#endif
+
 /* ---- IEC 62056-21 (lib/dlms/iec62056_21) --------------------------------- */
 
 /* Longest request/command line the optical-port parser buffers. */
@@ -73,6 +89,168 @@
 /* Longest identification string after the manufacturer id and baud char. */
 #ifndef EM_IEC21_MAX_IDENT
 #define EM_IEC21_MAX_IDENT 16
+#endif
+
+/* Inter-character time-out (ms): a partly received message older than this
+ * is dropped. IEC 62056-21 limits the gap between two characters of a
+ * message to ta < 1500 ms. */
+#ifndef EM_IEC21_CHAR_TIMEOUT_MS
+#define EM_IEC21_CHAR_TIMEOUT_MS 1500u
+#endif
+
+/* Mode C: how long (ms) the meter waits for the acknowledgement/option
+ * select message once its identification message has left the wire (the
+ * transmission time at 300 Bd is added by the code). The HHU must answer
+ * within the maximum reaction time tr = 1500 ms. */
+#ifndef EM_IEC21_ACK_TIMEOUT_MS
+#define EM_IEC21_ACK_TIMEOUT_MS 1500u
+#endif
+
+/* Pause (ms) between a baud-rate change and the first character sent at
+ * the new rate. HHUs commonly switch about 300 ms after their ACK; 500 ms
+ * leaves margin and stays below the 1500 ms maximum reaction time. */
+#ifndef EM_IEC21_BAUD_SWITCH_MS
+#define EM_IEC21_BAUD_SWITCH_MS 500u
+#endif
+
+/* Programming-mode inactivity time-out tt (ms) after which the meter drops
+ * back to 300 Bd and waits for a sign-on; IEC 62056-21 allows 60..120 s. */
+#ifndef EM_IEC21_PROG_TIMEOUT_MS
+#define EM_IEC21_PROG_TIMEOUT_MS 120000u
+#endif
+
+/* Consecutive damaged messages (bad BCC, bad syntax) answered with NAK in
+ * programming mode before the meter gives up with a break (B0). */
+#ifndef EM_IEC21_MAX_REPEATS
+#define EM_IEC21_MAX_REPEATS 3u
+#endif
+
+/* Wrong P1 passwords accepted in one session before the meter sends a
+ * break (B0) and returns to 300 Bd: slows down guessing over the port. */
+#ifndef EM_IEC21_MAX_PASSWORD_TRIES
+#define EM_IEC21_MAX_PASSWORD_TRIES 3u
+#endif
+
+/* Upper bound on the data lines of one readout. The readout is streamed
+ * line by line from a callback; the bound stops a callback that never
+ * says "end" from keeping the port busy forever. */
+#ifndef EM_IEC21_MAX_READOUT_LINES
+#define EM_IEC21_MAX_READOUT_LINES 4096u
+#endif
+
+/* ---- Security suite 0 (lib/dlms/security) ------------------------------ */
+
+/* Longest HLS-5 challenge accepted from a peer or generated here. The Green
+ * Book allows 8..64 bytes; the bound also sizes the stack buffer that holds
+ * SC || AK || challenge for the GMAC. */
+#ifndef EM_SEC_MAX_CHALLENGE
+#define EM_SEC_MAX_CHALLENGE 64
+#endif
+
+/* Length of the challenges this side generates (StoC as a server, CtoS as a
+ * client), 16..EM_SEC_MAX_CHALLENGE. 32 bytes give 256 bits from the CSPRNG,
+ * well above the 128-bit minimum, and still fit a short AARE. */
+#ifndef EM_SEC_CHALLENGE_LEN
+#define EM_SEC_CHALLENGE_LEN 32
+#endif
+
+/* ---- ACSE and xDLMS (lib/dlms/acse, lib/dlms/xdlms) --------------------- */
+
+/* Longest LLS password accepted in an AARQ (calling-authentication-value)
+ * and stored in the decoded AARQ. The Association LN secret of the seed
+ * meters is 8 to 16 characters; 32 leaves room for long passphrases and
+ * still keeps the decoded AARQ small. */
+#ifndef EM_ACSE_MAX_PASSWORD
+#define EM_ACSE_MAX_PASSWORD 32
+#endif
+
+/* Smallest client-max-receive-pdu-size the server accepts; a smaller
+ * proposal is refused with InitiateError pdu-size-too-short. The Green Book
+ * reserves 1..11 (0 means "no limit"); 64 is what GXC's server requires and
+ * leaves a usable block under HLS-5 ciphering: 17 bytes of SC, IC and tag,
+ * about 4 of envelope and 11 of get-response-with-datablock header. Values
+ * below 12 are raised to 12. */
+#ifndef EM_XDLMS_MIN_PDU_SIZE
+#define EM_XDLMS_MIN_PDU_SIZE 64
+#endif
+
+/* ---- Metrology (lib/meter/metrology) ------------------------------------ */
+
+/* Default sample rate (Hz) of the dsp source. 8 kHz is 160 samples per
+ * 50 Hz cycle: it resolves the 40th harmonic (2 kHz) that IEC 61000-4-7
+ * and EN 50160 evaluate, and it is the DSP rate of the ADE9000 and of TI's
+ * 8 kHz designs (metrology-facts §3). Each meter may set its own rate. */
+#ifndef EM_METROLOGY_FS_HZ
+#define EM_METROLOGY_FS_HZ 8000u
+#endif
+
+/* Points per 10-cycle window after resampling, for the IEC 61000-4-7 DFT
+ * (5 Hz bins at 50 Hz). A power of two for the radix-2 FFT, with more
+ * than 10 * EM_METROLOGY_HARMONICS + 5 bins below N/2 (405 for order 40),
+ * so 1024. Costs 3 * 8 * N bytes of dsp workspace. */
+#ifndef EM_METROLOGY_FFT_N
+#define EM_METROLOGY_FFT_N 1024
+#endif
+
+/* Highest harmonic order evaluated for THD and the harmonic groups of the
+ * measures record: 40 in IEC 61000-4-7 and EN 50160. */
+#ifndef EM_METROLOGY_HARMONICS
+#define EM_METROLOGY_HARMONICS 40
+#endif
+
+/* Harmonic entries per phase the phasor source accepts: enough for the
+ * 3rd..11th odd orders of the harmonic test cases (metrology-facts §5). */
+#ifndef EM_METROLOGY_PHASOR_HARMONICS
+#define EM_METROLOGY_PHASOR_HARMONICS 8
+#endif
+
+/* Rated values of the seed meters: 3 x 230/400 V, 50 Hz, Ib 5 A, Imax
+ * 100 A, 2000 imp/kWh and 2000 imp/kvarh. These are only defaults of
+ * metrology_cfg_default(); a meter variant sets its own at run time. */
+#ifndef EM_METER_UN_V
+#define EM_METER_UN_V 230.0f
+#endif
+#ifndef EM_METER_FN_HZ
+#define EM_METER_FN_HZ 50.0f
+#endif
+#ifndef EM_METER_IB_A
+#define EM_METER_IB_A 5.0f
+#endif
+#ifndef EM_METER_IMAX_A
+#define EM_METER_IMAX_A 100.0f
+#endif
+#ifndef EM_METER_IMP_PER_KWH
+#define EM_METER_IMP_PER_KWH 2000u
+#endif
+#ifndef EM_METER_IMP_PER_KVARH
+#define EM_METER_IMP_PER_KVARH 2000u
+#endif
+
+/* No-load guard in per mille of Ib: no registration below 0.2 % Ib (the
+ * CompactIQ guard band), half the 0.4 % Ib starting current of IEC
+ * 62053-21 class 1, so the meter starts at Ist and creeps at no load. */
+#ifndef EM_METER_NOLOAD_PERMILLE_IB
+#define EM_METER_NOLOAD_PERMILLE_IB 2u
+#endif
+
+/* Longest CSV line the sample-file reader buffers ("t,v1,i1,...,i3" with
+ * full float precision is about 120 characters). */
+#ifndef EM_METROLOGY_CSV_MAX_LINE
+#define EM_METROLOGY_CSV_MAX_LINE 256
+#endif
+
+/* ---- Power quality (lib/meter/pq) ---------------------------------------- */
+
+/* PQ events buffered between two pq_event_pop() drains. A second holds at
+ * most a few (a polyphase dip ends, three phases return), so 32 leaves
+ * room for a caller that drains once a second. Overflow is counted. */
+#ifndef EM_PQ_EVENT_QUEUE
+#define EM_PQ_EVENT_QUEUE 32
+#endif
+
+/* Highest harmonic order with an EN 50160 limit (2..25). */
+#ifndef EM_PQ_EN50160_HARMONICS
+#define EM_PQ_EN50160_HARMONICS 25
 #endif
 
 #endif /* EMETER_CONFIG_H */

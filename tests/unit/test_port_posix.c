@@ -23,8 +23,7 @@ typedef struct {
     em_port_posix_t st;
 } fixture_t;
 
-static int setup(void **state)
-{
+static int setup(void **state) {
     fixture_t *f = calloc(1, sizeof(*f));
     snprintf(f->path, sizeof(f->path), "/tmp/emeter-flash-XXXXXX");
     int fd = mkstemp(f->path);
@@ -36,8 +35,7 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
+static int teardown(void **state) {
     fixture_t *f = *state;
     em_port_posix_deinit(&f->st);
     unlink(f->path);
@@ -45,8 +43,7 @@ static int teardown(void **state)
     return 0;
 }
 
-static void new_image_is_erased(void **state)
-{
+static void new_image_is_erased(void **state) {
     fixture_t *f = *state;
     uint8_t buf[64];
     for (uint32_t s = 0; s < GEO.sector_count; s++) {
@@ -56,8 +53,7 @@ static void new_image_is_erased(void **state)
     }
 }
 
-static void program_only_clears_bits(void **state)
-{
+static void program_only_clears_bits(void **state) {
     fixture_t *f = *state;
     const uint8_t a[4] = {0xF0, 0x0F, 0xAA, 0xFF};
     const uint8_t b[4] = {0xFF, 0xFF, 0x55, 0x0F};
@@ -74,8 +70,7 @@ static void program_only_clears_bits(void **state)
         assert_int_equal(out[i], 0xFF);
 }
 
-static void bounds_and_alignment(void **state)
-{
+static void bounds_and_alignment(void **state) {
     fixture_t *f = *state;
     uint8_t buf[8] = {0};
     uint32_t end = GEO.sector_size * GEO.sector_count;
@@ -87,8 +82,7 @@ static void bounds_and_alignment(void **state)
     assert_int_equal(f->port.flash_sync(f->port.user), 0);
 }
 
-static void torn_program_writes_a_prefix_and_fails(void **state)
-{
+static void torn_program_writes_a_prefix_and_fails(void **state) {
     fixture_t *f = *state;
     uint8_t data[16];
     memset(data, 0x00, sizeof(data));
@@ -103,8 +97,7 @@ static void torn_program_writes_a_prefix_and_fails(void **state)
     assert_int_equal(f->port.flash_program(f->port.user, 64, data, 16), 0);
 }
 
-static void image_persists_and_size_is_checked(void **state)
-{
+static void image_persists_and_size_is_checked(void **state) {
     fixture_t *f = *state;
     const uint8_t v[4] = {1, 2, 3, 4};
     assert_int_equal(f->port.flash_program(f->port.user, 4096, v, 4), 0);
@@ -126,8 +119,7 @@ static void image_persists_and_size_is_checked(void **state)
     assert_int_equal(em_port_posix_init(&f->port, &f->st, f->path, &GEO), 0);
 }
 
-static void bad_geometry_refused(void **state)
-{
+static void bad_geometry_refused(void **state) {
     (void)state;
     em_port_t p;
     em_port_posix_t s;
@@ -137,8 +129,7 @@ static void bad_geometry_refused(void **state)
     assert_int_equal(access("/tmp/emeter-never-created", F_OK), -1);
 }
 
-static void rtc_offset_is_per_meter(void **state)
-{
+static void rtc_offset_is_per_meter(void **state) {
     (void)state;
     em_port_t a, b;
     em_port_posix_t sa, sb;
@@ -158,8 +149,7 @@ static void rtc_offset_is_per_meter(void **state)
     assert_int_equal(a.flash_read(a.user, 0, &x, 1), EM_PORT_ERR_IO);
 }
 
-static void entropy_fills_buffer(void **state)
-{
+static void entropy_fills_buffer(void **state) {
     (void)state;
     em_port_t p;
     em_port_posix_t s;
@@ -173,8 +163,7 @@ static void entropy_fills_buffer(void **state)
     assert_memory_not_equal(a, b, sizeof(a));
 }
 
-static void log_respects_level(void **state)
-{
+static void log_respects_level(void **state) {
     (void)state;
     em_port_t p;
     em_port_posix_t s;
@@ -190,8 +179,7 @@ static void log_respects_level(void **state)
     assert_string_equal(buf, "m1 error: store: crc mismatch\n");
 }
 
-int main(void)
-{
+int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(new_image_is_erased, setup, teardown),
         cmocka_unit_test_setup_teardown(program_only_clears_bits, setup, teardown),
