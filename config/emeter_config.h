@@ -81,7 +81,10 @@
 
 /* ---- IEC 62056-21 (lib/dlms/iec62056_21) --------------------------------- */
 
-/* Longest request/command line the optical-port parser buffers. */
+/* Longest message the optical-port receiver buffers (request, ACK,
+ * programming command) and longest readout data line; the meter context
+ * holds one receive buffer of this size and a transmit buffer 8 bytes
+ * larger. A data set is at most 16 + 128 + 16 + 3 = 163 characters. */
 #ifndef EM_IEC21_MAX_LINE
 #define EM_IEC21_MAX_LINE 256
 #endif
@@ -119,8 +122,10 @@
 #define EM_IEC21_PROG_TIMEOUT_MS 120000u
 #endif
 
-/* Consecutive damaged messages (bad BCC, bad syntax) answered with NAK in
- * programming mode before the meter gives up with a break (B0). */
+/* Programming mode: consecutive damaged messages (bad BCC, bad syntax)
+ * answered with NAK, and answers repeated on the HHU's NAK, before the next
+ * one ends the session with a break (B0): a noisy link cannot hold the
+ * meter forever. */
 #ifndef EM_IEC21_MAX_REPEATS
 #define EM_IEC21_MAX_REPEATS 3u
 #endif
@@ -172,6 +177,19 @@
  * below 12 are raised to 12. */
 #ifndef EM_XDLMS_MIN_PDU_SIZE
 #define EM_XDLMS_MIN_PDU_SIZE 64
+#endif
+
+/* ---- xDLMS service APDUs (lib/dlms/apdu) -------------------------------- */
+
+/* Most entries in one with-list GET/SET/ACTION request or response. Each
+ * entry costs about 24 bytes in a decoded request (descriptor, access
+ * selection slice, value slice) on a 32-bit target. Head-ends read a
+ * handful of registers per with-list request; 16 covers the energy and
+ * instantaneous registers of one phase set. A longer list is refused with
+ * DLMS_APDU_ERR_LIST_TOO_LONG, which the server answers so the client falls
+ * back to shorter lists. At most 255 (the count is kept in a uint8_t). */
+#ifndef EM_DLMS_MAX_LIST
+#define EM_DLMS_MAX_LIST 16
 #endif
 
 /* ---- Metrology (lib/meter/metrology) ------------------------------------ */
