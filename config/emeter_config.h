@@ -192,6 +192,21 @@
 #define EM_DLMS_MAX_LIST 16
 #endif
 
+/* ---- DLMS server (lib/dlms/server) ---------------------------------------- */
+
+/* Bytes an object may keep between the blocks of one long GET (see
+ * dlms_get_call_t.block_cookie): enough for a profile to remember the first
+ * entry and the count it snapshotted at block 1 (2 x uint32) with room. */
+#ifndef EM_DLMS_GET_COOKIE
+#define EM_DLMS_GET_COOKIE 16
+#endif
+
+/* Associations one server offers (public, management, pre-established and
+ * one spare for a companion profile). */
+#ifndef EM_DLMS_MAX_ASSOCIATIONS
+#define EM_DLMS_MAX_ASSOCIATIONS 4
+#endif
+
 /* ---- Metrology (lib/meter/metrology) ------------------------------------ */
 
 /* Default sample rate (Hz) of the dsp source. 8 kHz is 160 samples per
@@ -269,6 +284,24 @@
 /* Highest harmonic order with an EN 50160 limit (2..25). */
 #ifndef EM_PQ_EN50160_HARMONICS
 #define EM_PQ_EN50160_HARMONICS 25
+#endif
+
+/* ---- COSEM objects (lib/cosem) ------------------------------------------ */
+
+/* Security contexts (Security setup objects, class 64) one object layer
+ * knows: one per security suite instance. DSMR/SMR meters have one
+ * (0.0.43.0.0.255, shared by the management and pre-established clients);
+ * 2 leaves room for a separate context of a companion profile. */
+#ifndef EM_COSEM_MAX_SECURITY
+#define EM_COSEM_MAX_SECURITY 2
+#endif
+
+/* Largest number_of_periods of a Demand register (class 5) with sliding
+ * demand: each sub-period keeps one int64 integral in the register's state
+ * (8 bytes each). 15 covers the usual 15 x 1 min sliding window of a
+ * 15-minute demand. */
+#ifndef EM_COSEM_DEMAND_MAX_PERIODS
+#define EM_COSEM_DEMAND_MAX_PERIODS 15
 #endif
 
 #endif /* EMETER_CONFIG_H */
