@@ -13,6 +13,7 @@ TEST_BUILD  ?= build-test
 FUZZ_SECONDS ?= 60
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 RUN_ARGS    ?=
+MAKEFLAGS   += --no-print-directory
 
 .PHONY: all build test run bench fuzz arm format deps clean
 

@@ -207,6 +207,78 @@
 #define EM_DLMS_MAX_ASSOCIATIONS 4
 #endif
 
+/* Largest server-max-receive-pdu-size the server announces (an association
+ * configured higher is clamped to it) and the size of its two APDU scratch
+ * buffers: the deciphered request and the plain response before ciphering.
+ * 1024 is GXC's server default; a 1440-row profile still goes out in blocks
+ * of any negotiated size, so a smaller meter may lower it (64..65535). */
+#ifndef EM_DLMS_SERVER_MAX_PDU
+#define EM_DLMS_SERVER_MAX_PDU 1024
+#endif
+
+/* Reassembly buffer of SET-with-datablock and ACTION-with-pblock requests,
+ * also holding the return data of an ACTION while it is sent in pblocks.
+ * A value sent in blocks is only used once whole, so this bounds the
+ * largest attribute a client can write (a calendar, a capture object list,
+ * an image block); 2048 is two full PDUs. Overflow ends the transfer with
+ * long-set-aborted / long-action-aborted. */
+#ifndef EM_DLMS_RX_BUFFER
+#define EM_DLMS_RX_BUFFER 2048
+#endif
+
+/* Selective-access parameters of a long GET, copied out of the request
+ * because the request buffer is reused before the next block is asked for.
+ * A range_descriptor with two date-times and three selected columns is
+ * about 110 bytes. A longer selection still works for replies that fit one
+ * PDU; a long one is answered other-reason. */
+#ifndef EM_DLMS_SELECTION_BUFFER
+#define EM_DLMS_SELECTION_BUFFER 128
+#endif
+
+/* Largest request APDU reassembled from general-block-transfer blocks
+ * (ciphered size). Clients send GBT requests only when a request does not
+ * fit their PDU, which for a meter means long SET values: one PDU's worth
+ * is the common case. */
+#ifndef EM_DLMS_GBT_BUFFER
+#define EM_DLMS_GBT_BUFFER 1024
+#endif
+
+/* Window the server announces in its GBT blocks: how many blocks a client
+ * may stream to it before waiting for an acknowledgement (1..63). The
+ * server itself sends one block per acknowledgement. */
+#ifndef EM_DLMS_GBT_WINDOW
+#define EM_DLMS_GBT_WINDOW 4
+#endif
+
+/* Invocation counters reserved per call of reserve_ic: the transmit
+ * counter is persisted this far ahead before use, so a crash skips at most
+ * this many of the 2^32 counters, and storage sees one write per 1024
+ * ciphered APDUs. */
+#ifndef EM_DLMS_IC_RESERVE_STEP
+#define EM_DLMS_IC_RESERVE_STEP 1024u
+#endif
+
+/* Default inactivity timeout (ms) of an association: with no APDU for this
+ * long it is released, so a head-end that vanished without RLRQ does not
+ * hold the management association. 120 s matches the HDLC default. */
+#ifndef EM_DLMS_INACTIVITY_MS
+#define EM_DLMS_INACTIVITY_MS 120000u
+#endif
+
+/* ---- DLMS client (lib/dlms/client) ---------------------------------------- */
+
+/* Largest APDU the client receives or sends, and the client-max-receive-
+ * pdu-size it proposes by default. The client context holds two buffers of
+ * this size (the request before ciphering, the response after deciphering).
+ * 2048 matches EM_WRAPPER_MAX_APDU and EM_HDLC_MAX_APDU, the largest APDU
+ * either transport carries, so a head-end reads a profile in as few blocks
+ * as the server allows; a microcontroller client (a data concentrator) can
+ * lower it to a few hundred bytes and still read everything in blocks.
+ * 64..65535. */
+#ifndef EM_DLMS_CLIENT_MAX_PDU
+#define EM_DLMS_CLIENT_MAX_PDU 2048
+#endif
+
 /* ---- Metrology (lib/meter/metrology) ------------------------------------ */
 
 /* Default sample rate (Hz) of the dsp source. 8 kHz is 160 samples per
