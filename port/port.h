@@ -72,6 +72,13 @@ typedef struct em_port {
     /* Fill buf with len bytes from a CSPRNG (HLS challenges, nonces). */
     int (*entropy)(void *user, uint8_t *buf, size_t len);
 
+    /* ---- outputs ---- */
+    /* Metrology LED / S0 output: `count` pulses completed on channel 0
+     * (active energy) or 1 (reactive energy). A microcontroller drives a
+     * GPIO with an on-time well under 13 ms (69 kW at 2000 imp/kWh is 38 Hz,
+     * metrology-facts §0); the host counts them. May be NULL. */
+    void (*led_pulse)(void *user, unsigned channel, uint32_t count);
+
     /* ---- log ---- */
     /* msg is a complete line without a newline. lib/ has no printf: a
      * module that logs numbers formats them itself. May be NULL. */

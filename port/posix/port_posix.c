@@ -25,6 +25,7 @@ int em_port_posix_init(em_port_t *port, em_port_posix_t *state, const char *flas
     port->flash_erase = em_posix_flash_erase;
     port->flash_sync = em_posix_flash_sync;
     port->entropy = em_posix_entropy;
+    port->led_pulse = em_posix_led_pulse;
     port->log = em_posix_log;
 
     if (flash_path != NULL && geometry != NULL) {

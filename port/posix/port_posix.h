@@ -29,6 +29,7 @@ typedef struct em_port_posix {
      * only this many bytes of its buffer and then fails, like a power cut in
      * the middle of a write. Reset to -1 after it fires. */
     long tear_next_program_at;
+    uint64_t led_pulses[2]; /* pulses seen on the active and reactive LED */
 } em_port_posix_t;
 
 /* Fill port with callbacks bound to state. flash_path may be NULL (no
@@ -51,6 +52,7 @@ int em_posix_flash_sync(void *user);
 int em_posix_flash_open(em_port_posix_t *state, const char *path,
                         const em_flash_geometry_t *geometry);
 int em_posix_entropy(void *user, uint8_t *buf, size_t len);
+void em_posix_led_pulse(void *user, unsigned channel, uint32_t count);
 void em_posix_log(void *user, enum em_log_level level, const char *module, const char *msg);
 
 #endif /* EMETER_PORT_POSIX_H */

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "meter/metrology/energy.h"
+#include "port_posix.h"
 #include "test_metrology_stim.h"
 
 static metrology_dsp_t dsp;
@@ -245,6 +246,37 @@ static void test_pulses_and_modes(void **state) {
     assert_int_equal(col.energy[METROLOGY_E_A_MINUS_L1], 19166666);
 }
 
+/* LED pulses leave through the port: 3450 W (3 x 230 V x 5 A, PF 1) for
+ * 10 h at 2000 imp/kWh is 69000 active pulses, and 1.5 kvar of inductive
+ * load for the same time 30000 reactive ones, counted by the POSIX LED. */
+static void test_led_pulses_through_port(void **state) {
+    (void)state;
+    em_port_t port;
+    em_port_posix_t pst;
+    assert_int_equal(em_port_posix_init(&port, &pst, NULL, NULL), 0);
+    metrology_cfg_t cfg;
+    metrology_cfg_default(&cfg);
+    collect_cfg(&cfg, &col);
+    cfg.port = &port;
+    assert_int_equal(metrology_init(&met, &cfg), 0);
+    phasor_load(230.0, 5.0, 0.0);
+    for (int h = 0; h < 10; h++) {
+        assert_int_equal(metrology_phasor_step(&met, 3600000u), 0);
+    }
+    assert_int_equal(pst.led_pulses[0], 69000u);
+    assert_int_equal(pst.led_pulses[1], 0u);
+    /* The callback and the port see the same pulses. */
+    assert_int_equal(col.pulses[0], pst.led_pulses[0]);
+    /* Q = 3 x 230 x 5 x sin(phi) = 1500 var: phi = asin(1500 / 3450). */
+    phasor_load(230.0, 5.0, asin(1500.0 / 3450.0) * 180.0 / STIM_PI);
+    uint64_t before = pst.led_pulses[1];
+    for (int h = 0; h < 10; h++) {
+        assert_int_equal(metrology_phasor_step(&met, 3600000u), 0);
+    }
+    uint64_t got = pst.led_pulses[1] - before;
+    assert_true(got >= 29999u && got <= 30001u);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_carry),
@@ -253,6 +285,7 @@ int main(void) {
         cmocka_unit_test(test_tc14_no_load),
         cmocka_unit_test(test_tc15_starting),
         cmocka_unit_test(test_pulses_and_modes),
+        cmocka_unit_test(test_led_pulses_through_port),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

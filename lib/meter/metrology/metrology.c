@@ -86,8 +86,14 @@ void metrology_step_energy(metrology_t *m, const metrology_energy_step_t *st, ui
     m->estep_flags |= metrology_energy_integrate(&m->energy, st, &m->delta, pulses);
     for (unsigned ch = 0; ch < 2; ch++) {
         m->pulses[ch] += pulses[ch];
-        if (m->cfg.cb.pulse && pulses[ch] != 0) {
+        if (pulses[ch] == 0) {
+            continue;
+        }
+        if (m->cfg.cb.pulse) {
             m->cfg.cb.pulse(m->cfg.cb.user, ch, pulses[ch], t_us);
+        }
+        if (m->cfg.port && m->cfg.port->led_pulse) {
+            m->cfg.port->led_pulse(m->cfg.port->user, ch, pulses[ch]);
         }
     }
 }

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "emeter_config.h"
+#include "port.h"
 #include "meter/metrology/energy.h"
 #include "meter/metrology/measures.h"
 
@@ -74,6 +75,9 @@ typedef struct metrology_cfg {
     bool net_sum;             /* direction of the three-phase sum (true) or per phase */
     float hp_cutoff_hz;       /* DC-removal high-pass corner */
     metrology_callbacks_t cb;
+    /* When set, every LED pulse also goes to port->led_pulse (the meter's
+     * LED / S0 output), after cb.pulse. */
+    const em_port_t *port;
 } metrology_cfg_t;
 
 /* Phasor source input: one harmonic of one element. The harmonic of order
