@@ -1,55 +1,100 @@
 /*
- * main.c - the emeter program: entry point and mode dispatch.
+ * main.c - the emeter program: options and mode dispatch.
  *
- * Modes available today:
- *   emeter --samples FILE ...   replay recorded samples through the real
- *                               metrology and power-quality engine
- *                               (apps/emeter/samples.c)
- *   emeter --help | --version
+ *   emeter [--variant esmr|omni] [--config FILE] [--state DIR] [--listen ADDR:PORT]...
+ *       runs the virtual meter (apps/emeter/runtime.c)
+ *   emeter --samples FILE ...
+ *       replays recorded samples through the metrology and power-quality
+ *       engine (apps/emeter/samples.c)
  *
- * The virtual meter itself (DLMS server on 127.0.0.1:4059, storage under
- * ./var/emeter, load simulation, fleet) is not built yet; asking for it says
- * so and exits with status 2 rather than pretending to be a meter.
+ * Options of features that are not built yet (--hdlc, --speed, --seed,
+ * --count) are refused with a clear message instead of being ignored.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "runtime.h"
 #include "samples.h"
 
 #define EMETER_VERSION "0.1.0"
 
 static void usage(FILE *out)
 {
-    fputs("usage: emeter --samples FILE [--rate HZ] [--format csv|s16|f32]\n"
+    fputs("usage: emeter [--variant esmr|omni] [--config FILE] [--state DIR]\n"
+          "              [--listen ADDR:PORT]...\n"
+          "       emeter --samples FILE [--rate HZ] [--format csv|s16|f32]\n"
           "              [--scale-v X --scale-i Y] --dump-measures OUT.jsonl\n"
           "       emeter --help | --version\n"
           "\n"
-          "  --samples FILE   run the metrology and power-quality engine over recorded\n"
-          "                   samples and write one JSON line per second of measures and\n"
-          "                   one per power-quality event (see docs/metrology.md)\n"
+          "The virtual meter (defaults: esmr, 127.0.0.1:4059, state in ./var/emeter):\n"
+          "  --variant NAME      esmr (ESMR 5 meter) or omni (meter with breaker)\n"
+          "  --config FILE       JSON configuration: identity, keys, listen addresses,\n"
+          "                      associations (docs/emeter.md)\n"
+          "  --state DIR         where keys and invocation counters are kept\n"
+          "  --listen ADDR:PORT  DLMS TCP wrapper listener (repeatable; port 0 = any)\n"
+          "  SIGTERM saves and exits 0 (power failure); SIGKILL is a crash.\n"
           "\n"
-          "Not built yet (see README.md, Status): the virtual meter runtime\n"
-          "(--variant, --config, --state, --listen, --hdlc, --speed, --seed, --count).\n",
+          "  --samples FILE      run the metrology and power-quality engine over recorded\n"
+          "                      samples; one JSON line per second of measures and per\n"
+          "                      power-quality event (docs/metrology.md)\n"
+          "\n"
+          "Not built yet (README.md, Status): --hdlc, --speed, --seed, --count.\n",
           out);
+}
+
+static int need_arg(int i, int argc, char **argv)
+{
+    if (i + 1 >= argc) {
+        fprintf(stderr, "emeter: %s needs a value (emeter --help)\n", argv[i]);
+        return 0;
+    }
+    return 1;
 }
 
 int main(int argc, char **argv)
 {
+    emeter_options_t opt;
+    memset(&opt, 0, sizeof(opt));
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return 0;
-        }
-        if (strcmp(argv[i], "--version") == 0) {
-            printf("emeter %s\n", EMETER_VERSION);
-            return 0;
-        }
         if (strcmp(argv[i], "--samples") == 0)
             return samples_main(argc, argv);
     }
-    fputs("emeter: the virtual meter runtime (DLMS server, storage, load simulation) is not\n"
-          "built yet; today emeter can replay samples: emeter --samples FILE ...\n"
-          "(emeter --help)\n",
-          stderr);
-    return 2;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        if (strcmp(a, "--version") == 0) {
+            printf("emeter %s\n", EMETER_VERSION);
+            return 0;
+        }
+        if (strcmp(a, "--variant") == 0 || strcmp(a, "--config") == 0 ||
+            strcmp(a, "--state") == 0 || strcmp(a, "--listen") == 0) {
+            if (!need_arg(i, argc, argv))
+                return 2;
+            const char *v = argv[++i];
+            if (strcmp(a, "--variant") == 0)
+                opt.variant = v;
+            else if (strcmp(a, "--config") == 0)
+                opt.config_path = v;
+            else if (strcmp(a, "--state") == 0)
+                opt.state_dir = v;
+            else if (opt.listen_count < CFG_MAX_LISTEN)
+                opt.listen[opt.listen_count++] = v;
+            else {
+                fprintf(stderr, "emeter: at most %d --listen addresses\n", CFG_MAX_LISTEN);
+                return 2;
+            }
+            continue;
+        }
+        if (strcmp(a, "--hdlc") == 0 || strcmp(a, "--speed") == 0 || strcmp(a, "--seed") == 0 ||
+            strcmp(a, "--count") == 0) {
+            fprintf(stderr, "emeter: %s is not built yet (see README.md, Status)\n", a);
+            return 2;
+        }
+        fprintf(stderr, "emeter: unknown option %s (emeter --help)\n", a);
+        return 2;
+    }
+    return emeter_run(&opt);
 }

@@ -1,0 +1,410 @@
+/*
+ * config.c - load and validate the emeter JSON configuration with json-c.
+ *
+ * Unknown fields are refused (a typo in a key name must not silently leave
+ * a factory key in place), and every message names the field and the
+ * reason, e.g. "meter.json: keys.ak: expected 32 hex digits".
+ *
+ * Schema (all fields optional):
+ *   {
+ *     "variant": "esmr" | "omni",
+ *     "identity": { "serial_number": "00000001", "manufacturer": "MMM",
+ *                   "logical_device_name": "MMM00000001", "system_title": "16 hex digits" },
+ *     "keys": { "guek": "32 hex", "gbek": "32 hex", "ak": "32 hex", "kek": "32 hex" },
+ *     "associations": { "lls_password": "...", "pre_established": false, "max_pdu": 1024 },
+ *     "listen": ["127.0.0.1:4059"],
+ *     "inactivity_timeout_s": 120, "max_connections": 16,
+ *     "clock": { "time_zone_min": -60 }
+ *   }
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+/* The well-known DLMS example keys (Green Book; dlms-facts §3.1, §3.4). */
+static const uint8_t EXAMPLE_EK[16] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+                                       0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F};
+static const uint8_t EXAMPLE_AK[16] = {0xD0, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7,
+                                       0xD8, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF};
+
+typedef struct errctx {
+    char *buf;
+    size_t len;
+    const char *file;
+} errctx_t;
+
+static int fail(errctx_t *e, const char *field, const char *fmt, ...)
+{
+    char reason[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof(reason), fmt, ap);
+    va_end(ap);
+    snprintf(e->buf, e->len, "%s: %s: %s", e->file, field, reason);
+    return -1;
+}
+
+static int hexval(int ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    ch = tolower(ch);
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    return -1;
+}
+
+/* Exactly n bytes of hex (2n digits). */
+static int parse_hex(const char *s, uint8_t *out, size_t n)
+{
+    if (strlen(s) != 2 * n)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        int hi = hexval((unsigned char)s[2 * i]), lo = hexval((unsigned char)s[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return 0;
+}
+
+static void system_title_from_identity(emeter_config_t *c)
+{
+    /* FLAG id in the first 3 bytes; the serial number's digits as BCD-like
+     * packing in the last 5 (as meters derive it from their serial). */
+    memcpy(c->system_title, c->manufacturer, 3);
+    uint64_t v = strtoull(c->serial_number, NULL, 10);
+    for (int i = 7; i >= 3; i--) {
+        c->system_title[i] = (uint8_t)(v & 0xFF);
+        v >>= 8;
+    }
+}
+
+void emeter_config_defaults(emeter_config_t *c)
+{
+    memset(c, 0, sizeof(*c));
+    strcpy(c->variant, "esmr");
+    strcpy(c->serial_number, "00000001");
+    strcpy(c->manufacturer, "MMM");
+    c->logical_device_name_len =
+        (size_t)snprintf((char *)c->logical_device_name, sizeof(c->logical_device_name), "%s%s",
+                         c->manufacturer, c->serial_number);
+    system_title_from_identity(c);
+    memcpy(c->guek, EXAMPLE_EK, 16);
+    memcpy(c->gbek, EXAMPLE_EK, 16);
+    memcpy(c->ak, EXAMPLE_AK, 16);
+    memcpy(c->kek, EXAMPLE_EK, 16);
+    c->factory_keys = true;
+    strcpy(c->listen[0].host, "127.0.0.1");
+    c->listen[0].port = 4059;
+    c->listen_count = 1;
+    c->inactivity_timeout_s = 120;
+    c->max_connections = 16;
+    c->max_pdu = 1024;
+    c->time_zone_min = -60;
+}
+
+int emeter_config_parse_listen(const char *s, cfg_listen_t *out)
+{
+    const char *colon;
+    size_t hostlen;
+    if (s[0] == '[') {
+        const char *end = strchr(s, ']');
+        if (end == NULL || end[1] != ':')
+            return -1;
+        hostlen = (size_t)(end - s - 1);
+        s++;
+        colon = end + 1;
+    } else {
+        colon = strrchr(s, ':');
+        if (colon == NULL)
+            return -1;
+        hostlen = (size_t)(colon - s);
+    }
+    if (hostlen == 0 || hostlen >= sizeof(out->host))
+        return -1;
+    char *endp;
+    errno = 0;
+    unsigned long port = strtoul(colon + 1, &endp, 10);
+    if (errno != 0 || *endp != '\0' || colon[1] == '\0' || port > 65535)
+        return -1;
+    memcpy(out->host, s, hostlen);
+    out->host[hostlen] = '\0';
+    out->port = (uint16_t)port;
+    return 0;
+}
+
+/* Refuse any member of obj not named in allowed (NULL-terminated). */
+static int check_members(errctx_t *e, json_object *obj, const char *prefix, const char *const *allowed)
+{
+    json_object_object_foreach(obj, key, val)
+    {
+        (void)val;
+        int ok = 0;
+        for (const char *const *a = allowed; *a; a++)
+            if (strcmp(*a, key) == 0)
+                ok = 1;
+        if (!ok) {
+            char field[96];
+            snprintf(field, sizeof(field), "%s%s", prefix, key);
+            return fail(e, field, "unknown field");
+        }
+    }
+    return 0;
+}
+
+static int get_string(errctx_t *e, json_object *obj, const char *key, const char *field,
+                      const char **out)
+{
+    json_object *v;
+    *out = NULL;
+    if (!json_object_object_get_ex(obj, key, &v))
+        return 0;
+    if (!json_object_is_type(v, json_type_string))
+        return fail(e, field, "expected a string");
+    *out = json_object_get_string(v);
+    return 0;
+}
+
+static int get_uint(errctx_t *e, json_object *obj, const char *key, const char *field,
+                    uint64_t min, uint64_t max, uint64_t *out, int *present)
+{
+    json_object *v;
+    *present = 0;
+    if (!json_object_object_get_ex(obj, key, &v))
+        return 0;
+    if (!json_object_is_type(v, json_type_int))
+        return fail(e, field, "expected an integer");
+    int64_t x = json_object_get_int64(v);
+    if (x < 0 || (uint64_t)x < min || (uint64_t)x > max)
+        return fail(e, field, "must be between %llu and %llu", (unsigned long long)min,
+                    (unsigned long long)max);
+    *out = (uint64_t)x;
+    *present = 1;
+    return 0;
+}
+
+static int load_identity(errctx_t *e, json_object *id, emeter_config_t *c)
+{
+    static const char *const allowed[] = {"serial_number", "manufacturer", "logical_device_name",
+                                          "system_title", NULL};
+    if (!json_object_is_type(id, json_type_object))
+        return fail(e, "identity", "expected an object");
+    if (check_members(e, id, "identity.", allowed))
+        return -1;
+    const char *s;
+    int explicit_ldn = 0, explicit_st = 0;
+    if (get_string(e, id, "serial_number", "identity.serial_number", &s))
+        return -1;
+    if (s) {
+        size_t n = strlen(s);
+        if (n == 0 || n > CFG_SERIAL_MAX)
+            return fail(e, "identity.serial_number", "1 to %d characters", CFG_SERIAL_MAX);
+        for (size_t i = 0; i < n; i++)
+            if (!isdigit((unsigned char)s[i]))
+                return fail(e, "identity.serial_number", "digits only");
+        strcpy(c->serial_number, s);
+    }
+    if (get_string(e, id, "manufacturer", "identity.manufacturer", &s))
+        return -1;
+    if (s) {
+        if (strlen(s) != 3 || !isupper((unsigned char)s[0]) || !isupper((unsigned char)s[1]) ||
+            !isupper((unsigned char)s[2]))
+            return fail(e, "identity.manufacturer", "expected a 3-letter upper-case FLAG id");
+        strcpy(c->manufacturer, s);
+    }
+    if (get_string(e, id, "logical_device_name", "identity.logical_device_name", &s))
+        return -1;
+    if (s) {
+        size_t n = strlen(s);
+        if (n == 0 || n > CFG_LDN_MAX)
+            return fail(e, "identity.logical_device_name", "1 to %d characters", CFG_LDN_MAX);
+        memcpy(c->logical_device_name, s, n);
+        c->logical_device_name_len = n;
+        explicit_ldn = 1;
+    }
+    if (get_string(e, id, "system_title", "identity.system_title", &s))
+        return -1;
+    if (s) {
+        if (parse_hex(s, c->system_title, 8))
+            return fail(e, "identity.system_title", "expected 16 hex digits");
+        explicit_st = 1;
+    }
+    if (!explicit_ldn)
+        c->logical_device_name_len =
+            (size_t)snprintf((char *)c->logical_device_name, sizeof(c->logical_device_name),
+                             "%s%s", c->manufacturer, c->serial_number);
+    if (!explicit_st)
+        system_title_from_identity(c);
+    return 0;
+}
+
+static int load_keys(errctx_t *e, json_object *k, emeter_config_t *c)
+{
+    static const char *const allowed[] = {"guek", "gbek", "ak", "kek", NULL};
+    if (!json_object_is_type(k, json_type_object))
+        return fail(e, "keys", "expected an object");
+    if (check_members(e, k, "keys.", allowed))
+        return -1;
+    struct {
+        const char *name;
+        uint8_t *dst;
+    } keys[] = {{"guek", c->guek}, {"gbek", c->gbek}, {"ak", c->ak}, {"kek", c->kek}};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const char *s;
+        char field[16];
+        snprintf(field, sizeof(field), "keys.%s", keys[i].name);
+        if (get_string(e, k, keys[i].name, field, &s))
+            return -1;
+        if (s == NULL)
+            continue;
+        if (parse_hex(s, keys[i].dst, 16))
+            return fail(e, field, "expected 32 hex digits");
+    }
+    c->factory_keys = memcmp(c->guek, EXAMPLE_EK, 16) == 0 || memcmp(c->ak, EXAMPLE_AK, 16) == 0;
+    return 0;
+}
+
+static int load_associations(errctx_t *e, json_object *a, emeter_config_t *c)
+{
+    static const char *const allowed[] = {"lls_password", "pre_established", "max_pdu", NULL};
+    if (!json_object_is_type(a, json_type_object))
+        return fail(e, "associations", "expected an object");
+    if (check_members(e, a, "associations.", allowed))
+        return -1;
+    const char *s;
+    if (get_string(e, a, "lls_password", "associations.lls_password", &s))
+        return -1;
+    if (s) {
+        if (strlen(s) == 0 || strlen(s) >= sizeof(c->lls_password))
+            return fail(e, "associations.lls_password", "1 to %zu characters",
+                        sizeof(c->lls_password) - 1);
+        strcpy(c->lls_password, s);
+    }
+    json_object *v;
+    if (json_object_object_get_ex(a, "pre_established", &v)) {
+        if (!json_object_is_type(v, json_type_boolean))
+            return fail(e, "associations.pre_established", "expected true or false");
+        c->pre_established = json_object_get_boolean(v);
+    }
+    uint64_t x;
+    int present;
+    if (get_uint(e, a, "max_pdu", "associations.max_pdu", 64, 65535, &x, &present))
+        return -1;
+    if (present)
+        c->max_pdu = (uint16_t)x;
+    return 0;
+}
+
+static int load_listen(errctx_t *e, json_object *l, emeter_config_t *c)
+{
+    if (!json_object_is_type(l, json_type_array))
+        return fail(e, "listen", "expected an array of \"HOST:PORT\" strings");
+    size_t n = json_object_array_length(l);
+    if (n == 0 || n > CFG_MAX_LISTEN)
+        return fail(e, "listen", "1 to %d addresses", CFG_MAX_LISTEN);
+    for (size_t i = 0; i < n; i++) {
+        json_object *it = json_object_array_get_idx(l, i);
+        char field[24];
+        snprintf(field, sizeof(field), "listen[%zu]", i);
+        if (!json_object_is_type(it, json_type_string) ||
+            emeter_config_parse_listen(json_object_get_string(it), &c->listen[i]))
+            return fail(e, field, "expected \"HOST:PORT\" with a port 0..65535 (0: any free port)");
+    }
+    c->listen_count = n;
+    return 0;
+}
+
+static int load_root(errctx_t *e, json_object *root, emeter_config_t *c)
+{
+    static const char *const allowed[] = {"variant", "identity", "keys", "associations", "listen",
+                                          "inactivity_timeout_s", "max_connections", "clock", NULL};
+    if (!json_object_is_type(root, json_type_object))
+        return fail(e, "(top level)", "expected a JSON object");
+    if (check_members(e, root, "", allowed))
+        return -1;
+    const char *s;
+    if (get_string(e, root, "variant", "variant", &s))
+        return -1;
+    if (s) {
+        if (strcmp(s, "esmr") != 0 && strcmp(s, "omni") != 0)
+            return fail(e, "variant", "expected \"esmr\" or \"omni\"");
+        strcpy(c->variant, s);
+    }
+    json_object *v;
+    if (json_object_object_get_ex(root, "identity", &v) && load_identity(e, v, c))
+        return -1;
+    if (json_object_object_get_ex(root, "keys", &v) && load_keys(e, v, c))
+        return -1;
+    if (json_object_object_get_ex(root, "associations", &v) && load_associations(e, v, c))
+        return -1;
+    if (json_object_object_get_ex(root, "listen", &v) && load_listen(e, v, c))
+        return -1;
+    uint64_t x;
+    int present;
+    if (get_uint(e, root, "inactivity_timeout_s", "inactivity_timeout_s", 1, 86400, &x, &present))
+        return -1;
+    if (present)
+        c->inactivity_timeout_s = (uint32_t)x;
+    if (get_uint(e, root, "max_connections", "max_connections", 1, 100000, &x, &present))
+        return -1;
+    if (present)
+        c->max_connections = (uint32_t)x;
+    if (json_object_object_get_ex(root, "clock", &v)) {
+        static const char *const callowed[] = {"time_zone_min", NULL};
+        if (!json_object_is_type(v, json_type_object))
+            return fail(e, "clock", "expected an object");
+        if (check_members(e, v, "clock.", callowed))
+            return -1;
+        json_object *tz;
+        if (json_object_object_get_ex(v, "time_zone_min", &tz)) {
+            if (!json_object_is_type(tz, json_type_int) || json_object_get_int(tz) < -720 ||
+                json_object_get_int(tz) > 840)
+                return fail(e, "clock.time_zone_min", "expected minutes between -720 and 840");
+            c->time_zone_min = (int16_t)json_object_get_int(tz);
+        }
+    }
+    return 0;
+}
+
+int emeter_config_load(emeter_config_t *c, const char *path, char *err, size_t errlen)
+{
+    errctx_t e = {err, errlen, path};
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return fail(&e, "(file)", "%s", strerror(errno));
+    char buf[65536];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    int too_big = !feof(f);
+    fclose(f);
+    if (too_big)
+        return fail(&e, "(file)", "larger than %zu bytes", sizeof(buf) - 1);
+    buf[n] = '\0';
+
+    json_tokener *tok = json_tokener_new();
+    json_object *root = json_tokener_parse_ex(tok, buf, (int)n);
+    enum json_tokener_error jerr = json_tokener_get_error(tok);
+    if (root == NULL || jerr != json_tokener_success || (size_t)json_tokener_get_parse_end(tok) != n) {
+        /* Report the line of the offending byte. */
+        size_t at = json_tokener_get_parse_end(tok), line = 1;
+        for (size_t i = 0; i < at && i < n; i++)
+            line += buf[i] == '\n';
+        int rc = fail(&e, "(syntax)", "line %zu: %s", line,
+                      root ? "trailing characters after the JSON value"
+                           : json_tokener_error_desc(jerr));
+        json_object_put(root);
+        json_tokener_free(tok);
+        return rc;
+    }
+    json_tokener_free(tok);
+    int rc = load_root(&e, root, c);
+    json_object_put(root);
+    return rc;
+}

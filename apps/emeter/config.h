@@ -1,0 +1,63 @@
+/*
+ * config.h - the virtual meter's JSON configuration (emeter --config FILE).
+ *
+ * The file gives the factory settings of one meter: identity, keys, where
+ * it listens, association settings. Everything has a default, so an empty
+ * object "{}" (or no file) is a valid meter with the well-known DLMS example
+ * keys. Validation names the field and the reason ("keys.ak: expected 32
+ * hex digits").
+ *
+ * Precedence: what a head-end changes over DLMS (keys by key transfer, the
+ * LLS secret, invocation counters) is kept in the state directory and wins
+ * over the file on the next start; the file gives the initial values only.
+ * See docs/emeter.md.
+ */
+#ifndef EMETER_APP_CONFIG_H
+#define EMETER_APP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CFG_MAX_LISTEN  4
+#define CFG_LDN_MAX     16 /* COSEM logical device name: 16 octets */
+#define CFG_SERIAL_MAX  16
+
+typedef struct cfg_listen {
+    char host[64];
+    uint16_t port;
+} cfg_listen_t;
+
+typedef struct emeter_config {
+    char variant[16];                  /* "esmr" (default) or "omni" */
+    char serial_number[CFG_SERIAL_MAX + 1];
+    char manufacturer[4];              /* 3-letter FLAG id */
+    uint8_t logical_device_name[CFG_LDN_MAX];
+    size_t logical_device_name_len;
+    uint8_t system_title[8];
+    uint8_t guek[16], gbek[16], ak[16], kek[16];
+    bool factory_keys;                 /* true when the keys are the public example keys */
+    char lls_password[33];             /* for an LLS association; empty: none offered */
+    bool pre_established;              /* offer the pre-established client 102 */
+    cfg_listen_t listen[CFG_MAX_LISTEN];
+    size_t listen_count;
+    uint32_t inactivity_timeout_s;     /* association/connection inactivity timeout */
+    uint32_t max_connections;
+    uint16_t max_pdu;                  /* server-max-receive-pdu-size */
+    int16_t time_zone_min;             /* clock attr 3, DLMS sign: CET = -60 */
+} emeter_config_t;
+
+/* Defaults: esmr, serial "00000001", manufacturer "MMM" (the Green Book
+ * example id), system title "MMM" + serial digits, example keys, listen
+ * 127.0.0.1:4059, timeout 120 s, 16 connections, PDU 1024, CET. */
+void emeter_config_defaults(emeter_config_t *c);
+
+/* Load and validate a JSON file over the defaults. On error returns -1 and
+ * writes "FILE: field: reason" into err. */
+int emeter_config_load(emeter_config_t *c, const char *path, char *err, size_t errlen);
+
+/* Parse "HOST:PORT" (IPv4 or name, or [v6]:port; port 0 = any free port).
+ * Returns 0 or -1. */
+int emeter_config_parse_listen(const char *s, cfg_listen_t *out);
+
+#endif /* EMETER_APP_CONFIG_H */

@@ -1,0 +1,40 @@
+/*
+ * net.h - the virtual meter's network side: TCP listeners speaking the
+ * DLMS TCP wrapper (IEC 62056-47), one DLMS server state per connection,
+ * in a single-threaded epoll loop.
+ */
+#ifndef EMETER_APP_NET_H
+#define EMETER_APP_NET_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "dlms/server.h"
+
+typedef struct net_conn net_conn_t;
+
+typedef struct net {
+    int epfd;
+    int listen_fd[CFG_MAX_LISTEN];
+    size_t listen_count;
+    uint16_t bound_port[CFG_MAX_LISTEN]; /* actual port (when 0 was asked) */
+    const dlms_server_config_t *server_cfg;
+    uint32_t max_connections;
+    uint32_t connections;
+    net_conn_t *conns; /* doubly linked list of open connections */
+    uint64_t accepted, refused, closed;
+} net_t;
+
+/* Open every listener of cfg. 0 or -1 with a message in err. */
+int net_open(net_t *n, const emeter_config_t *cfg, const dlms_server_config_t *server_cfg,
+             char *err, size_t errlen);
+
+/* Run until *stop becomes non-zero (set by a signal handler). Returns 0. */
+int net_run(net_t *n, volatile sig_atomic_t *stop);
+
+/* Close every connection (transport closed for each server) and listener. */
+void net_close(net_t *n);
+
+#endif /* EMETER_APP_NET_H */

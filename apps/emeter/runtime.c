@@ -1,0 +1,274 @@
+/*
+ * runtime.c - the virtual meter process (see runtime.h).
+ *
+ * Start: configuration (file over defaults, options over file), state
+ * directory (keys and invocation counters that a head-end changed win over
+ * the file), the meter (lib/meter), the DLMS server configuration, the
+ * listeners. Then the epoll loop until SIGTERM or SIGINT, which the meter
+ * treats as a power failure with hold-up time: it saves and exits 0. A
+ * SIGKILL is a crash: nothing is saved then, and nothing needs to be,
+ * because every reservation of invocation counters was made durable before
+ * the first counter of it went on the wire.
+ */
+#include "runtime.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dlms/server.h"
+#include "meter/meter.h"
+#include "net.h"
+#include "port_posix.h"
+#include "state.h"
+
+typedef struct runtime {
+    const char *state_dir;
+    emeter_config_t cfg;
+    emeter_state_t st;
+    em_port_t port;
+    em_port_posix_t port_state;
+    meter_t meter;
+    dlms_server_config_t server_cfg;
+    net_t net;
+} runtime_t;
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void state_from_meter(runtime_t *rt)
+{
+    const dlms_security_context_t *s = &rt->meter.sec_mgmt;
+    memcpy(rt->st.guek, s->keys.guek, 16);
+    memcpy(rt->st.gbek, s->keys.gbek, 16);
+    memcpy(rt->st.ak, s->keys.ak, 16);
+    memcpy(rt->st.kek, s->keys.kek, 16);
+    rt->st.rx_ic_last = s->rx_ic_last;
+    rt->st.rx_ic_valid = s->rx_ic_valid;
+    rt->st.security_policy = s->security_policy;
+    const dlms_assoc_config_t *lls = &rt->meter.assoc[METER_ASSOC_LLS];
+    rt->st.lls_secret_len = rt->meter.assoc_count > METER_ASSOC_LLS ? lls->lls_secret_len : 0;
+    memcpy(rt->st.lls_secret, lls->lls_secret, rt->st.lls_secret_len);
+}
+
+static int save_state(runtime_t *rt)
+{
+    char err[256];
+    state_from_meter(rt);
+    if (emeter_state_save(rt->state_dir, &rt->st, err, sizeof(err)) != 0) {
+        fprintf(stderr, "emeter: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* dlms_server_config_t.reserve_ic: durable before any counter of the new
+ * block is used. */
+static int reserve_ic(void *user, dlms_security_context_t *sec, uint32_t new_bound)
+{
+    runtime_t *rt = user;
+    (void)sec;
+    uint32_t old = rt->st.tx_ic_reserved;
+    rt->st.tx_ic_reserved = new_bound;
+    if (save_state(rt) != 0) {
+        rt->st.tx_ic_reserved = old;
+        return -1;
+    }
+    return 0;
+}
+
+static void on_auth_failure(void *user, uint16_t client_sap, int reason)
+{
+    (void)user;
+    fprintf(stderr, "emeter: failed login from client %u (%s)\n", client_sap,
+            reason == DLMS_SERVER_AUTH_LLS      ? "wrong LLS password"
+            : reason == DLMS_SERVER_AUTH_HLS    ? "HLS-5 reply did not verify"
+                                                : "ciphered request failed authentication");
+}
+
+static void on_association(void *user, const dlms_assoc_view_t *v, int event)
+{
+    (void)user;
+    static const char *const names[] = {"", "associated", "released", "timed out", "closed",
+                                        "replaced"};
+    fprintf(stderr, "emeter: client %u %s\n", v->client_sap,
+            event > 0 && event <= 5 ? names[event] : "?");
+}
+
+static void on_persist(void *user, meter_t *m, const cosem_object_t *obj)
+{
+    (void)m;
+    (void)obj;
+    save_state(user);
+}
+
+static int load_config(runtime_t *rt, const emeter_options_t *opt)
+{
+    char err[512];
+    emeter_config_defaults(&rt->cfg);
+    if (opt->config_path && emeter_config_load(&rt->cfg, opt->config_path, err, sizeof(err))) {
+        fprintf(stderr, "emeter: %s\n", err);
+        return -1;
+    }
+    if (opt->variant) {
+        if (strcmp(opt->variant, "esmr") != 0 && strcmp(opt->variant, "omni") != 0) {
+            fprintf(stderr, "emeter: --variant: expected esmr or omni, got \"%s\"\n",
+                    opt->variant);
+            return -1;
+        }
+        snprintf(rt->cfg.variant, sizeof(rt->cfg.variant), "%s", opt->variant);
+    }
+    if (opt->listen_count > 0) {
+        for (size_t i = 0; i < opt->listen_count; i++)
+            if (emeter_config_parse_listen(opt->listen[i], &rt->cfg.listen[i])) {
+                fprintf(stderr, "emeter: --listen: expected HOST:PORT, got \"%s\"\n",
+                        opt->listen[i]);
+                return -1;
+            }
+        rt->cfg.listen_count = opt->listen_count;
+    }
+    return 0;
+}
+
+/* Keys and counters: the state directory wins over the file. */
+static int load_security(runtime_t *rt)
+{
+    char err[512];
+    dlms_security_context_t *s = &rt->meter.sec_mgmt;
+    int rc = emeter_state_load(rt->state_dir, &rt->st, err, sizeof(err));
+    if (rc < 0) {
+        fprintf(stderr, "emeter: %s\n", err);
+        return -1;
+    }
+    if (rc == 0) {
+        memcpy(s->keys.guek, rt->cfg.guek, 16);
+        memcpy(s->keys.gbek, rt->cfg.gbek, 16);
+        memcpy(s->keys.ak, rt->cfg.ak, 16);
+        memcpy(s->keys.kek, rt->cfg.kek, 16);
+        rt->st.tx_ic_reserved = 0;
+        return save_state(rt);
+    }
+    memcpy(s->keys.guek, rt->st.guek, 16);
+    memcpy(s->keys.gbek, rt->st.gbek, 16);
+    memcpy(s->keys.ak, rt->st.ak, 16);
+    memcpy(s->keys.kek, rt->st.kek, 16);
+    s->rx_ic_last = rt->st.rx_ic_last;
+    s->rx_ic_valid = rt->st.rx_ic_valid;
+    if (rt->st.security_policy != 0)
+        s->security_policy = rt->st.security_policy;
+    if (rt->meter.assoc_count > METER_ASSOC_LLS && rt->st.lls_secret_len > 0) {
+        dlms_assoc_config_t *lls = &rt->meter.assoc[METER_ASSOC_LLS];
+        memcpy(lls->lls_secret, rt->st.lls_secret, rt->st.lls_secret_len);
+        lls->lls_secret_len = rt->st.lls_secret_len;
+    }
+    /* Counters below the last reservation may have been used before a
+     * crash: continue from the reservation, never below it. */
+    s->tx_ic = rt->st.tx_ic_reserved;
+    s->tx_ic_reserved = rt->st.tx_ic_reserved;
+    return 0;
+}
+
+static int start_meter(runtime_t *rt)
+{
+    enum meter_variant v;
+    meter_variant_from_name(rt->cfg.variant, &v);
+    meter_identity_t id = {
+        .variant = v,
+        .logical_device_name = rt->cfg.logical_device_name,
+        .logical_device_name_len = rt->cfg.logical_device_name_len,
+        .serial_number = rt->cfg.serial_number,
+        .equipment_id = rt->cfg.serial_number,
+        .lls_password = rt->cfg.lls_password[0] ? (const uint8_t *)rt->cfg.lls_password : NULL,
+        .lls_password_len = strlen(rt->cfg.lls_password),
+        .max_pdu = rt->cfg.max_pdu,
+        .time_zone_min = rt->cfg.time_zone_min,
+    };
+    memcpy(id.system_title, rt->cfg.system_title, 8);
+    int rc = meter_init(&rt->meter, &id, &rt->port);
+    if (rc != 0) {
+        fprintf(stderr, "emeter: %s\n", meter_strerror(rc));
+        return -1;
+    }
+    rt->meter.hook_user = rt;
+    rt->meter.on_persist = on_persist;
+    if (load_security(rt) != 0)
+        return -1;
+
+    dlms_server_config_t *sc = &rt->server_cfg;
+    memset(sc, 0, sizeof(*sc));
+    sc->associations = rt->meter.assoc_list;
+    sc->association_count = rt->meter.assoc_count;
+    sc->server_sap = METER_SERVER_SAP;
+    sc->services = &rt->meter.services;
+    sc->port = &rt->port;
+    sc->inactivity_ms = rt->cfg.inactivity_timeout_s * 1000u;
+    sc->user = rt;
+    sc->reserve_ic = reserve_ic;
+    sc->on_auth_failure = on_auth_failure;
+    sc->on_association = on_association;
+    return 0;
+}
+
+static void print_banner(const runtime_t *rt)
+{
+    printf("emeter: %s meter, logical device name %.*s, system title ", rt->cfg.variant,
+           (int)rt->cfg.logical_device_name_len, (const char *)rt->cfg.logical_device_name);
+    for (int i = 0; i < 8; i++)
+        printf("%02X", rt->cfg.system_title[i]);
+    printf(", state in %s\n", rt->state_dir);
+    for (size_t i = 0; i < rt->net.listen_count; i++)
+        printf("emeter: listening on %s:%u (DLMS TCP wrapper; public client 16, management "
+               "client 1 HLS-5)\n",
+               rt->cfg.listen[i].host, rt->net.bound_port[i]);
+    if (rt->cfg.factory_keys)
+        fprintf(stderr, "emeter: WARNING: using the well-known DLMS example keys "
+                        "(GUEK 000102...0F, AK D0D1...DF): a test meter only\n");
+    fflush(stdout);
+}
+
+int emeter_run(const emeter_options_t *opt)
+{
+    static runtime_t rt; /* large (server buffers per listener live in net) */
+    memset(&rt, 0, sizeof(rt));
+    rt.state_dir = opt->state_dir ? opt->state_dir : "./var/emeter";
+    char err[512];
+    if (load_config(&rt, opt) != 0)
+        return 2;
+    if (emeter_state_prepare_dir(rt.state_dir, err, sizeof(err)) != 0) {
+        fprintf(stderr, "emeter: --state: %s\n", err);
+        return 2;
+    }
+    if (em_port_posix_init(&rt.port, &rt.port_state, NULL, NULL) != 0) {
+        fprintf(stderr, "emeter: port initialisation failed\n");
+        return 1;
+    }
+    if (start_meter(&rt) != 0)
+        return 2;
+    if (net_open(&rt.net, &rt.cfg, &rt.server_cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "emeter: %s\n", err);
+        net_close(&rt.net);
+        return 2;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    print_banner(&rt);
+
+    net_run(&rt.net, &stop_requested);
+
+    /* Power failure: close the associations, then save. Every counter
+     * below tx_ic may have been used; none at or above it was. */
+    net_close(&rt.net);
+    rt.st.tx_ic_reserved = rt.meter.sec_mgmt.tx_ic;
+    int rc = save_state(&rt);
+    printf("emeter: power down, state saved\n");
+    return rc == 0 ? 0 : 1;
+}

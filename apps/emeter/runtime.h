@@ -1,0 +1,24 @@
+/*
+ * runtime.h - the virtual meter process: one meter, its state directory,
+ * its listeners, until SIGTERM (power failure: save, exit 0).
+ */
+#ifndef EMETER_APP_RUNTIME_H
+#define EMETER_APP_RUNTIME_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+typedef struct emeter_options {
+    const char *config_path; /* NULL: defaults */
+    const char *state_dir;   /* default ./var/emeter */
+    const char *variant;     /* overrides the config when set */
+    const char *listen[CFG_MAX_LISTEN];
+    size_t listen_count;     /* overrides the config when > 0 */
+} emeter_options_t;
+
+/* Runs the meter. Returns the process exit status: 0 after SIGTERM/SIGINT,
+ * 2 for a configuration or state error (message printed), 1 otherwise. */
+int emeter_run(const emeter_options_t *opt);
+
+#endif /* EMETER_APP_RUNTIME_H */
