@@ -150,7 +150,11 @@ static int load_security(runtime_t *rt)
         memcpy(s->keys.gbek, rt->cfg.gbek, 16);
         memcpy(s->keys.ak, rt->cfg.ak, 16);
         memcpy(s->keys.kek, rt->cfg.kek, 16);
-        rt->st.tx_ic_reserved = 0;
+        /* Counters start at 1: strict clients (dlms-cosem) refuse a first
+         * counter of 0 because they start their replay bound at 0. */
+        s->tx_ic = 1;
+        s->tx_ic_reserved = 1;
+        rt->st.tx_ic_reserved = 1;
         return save_state(rt);
     }
     memcpy(s->keys.guek, rt->st.guek, 16);

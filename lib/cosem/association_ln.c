@@ -96,12 +96,12 @@ static int put_element(axdr_enc_t *e, const cosem_object_t *obj, uint8_t idx) {
 static int put_object_list(const cosem_server_t *s, uint8_t idx, axdr_enc_t *e) {
     uint32_t n = 0;
     for (size_t i = 0; i < s->count; i++) {
-        n += cosem_visible(&s->objects[i], idx) ? 1u : 0u;
+        n += cosem_visible(s, &s->objects[i], idx) ? 1u : 0u;
     }
     axdr_put_array(e, n);
     for (size_t i = 0; i < s->count && e->err == 0; i++) {
         const cosem_object_t *obj = &s->objects[i];
-        if (!cosem_visible(obj, idx)) {
+        if (!cosem_visible(s, obj, idx)) {
             continue;
         }
         size_t size = cosem_object_list_element_size(obj, idx);
@@ -259,6 +259,13 @@ static int assoc_check(const cosem_server_t *s, const cosem_object_t *obj) {
     return (i >= -1 && i < EM_DLMS_MAX_ASSOCIATIONS) ? 0 : COSEM_ERR_TABLE;
 }
 
+/* An instance for a configured association index exists only when that
+ * association is offered (0.0.40.0.0.255, the current one, always does). */
+static bool assoc_present(const cosem_server_t *s, const cosem_object_t *obj) {
+    const cosem_assoc_ln_def_t *def = obj->def;
+    return def->assoc_index < 0 || def->assoc_index < (int)s->assoc_count;
+}
+
 const cosem_class_t cosem_class_association_ln = {
     .class_id = COSEM_CLASS_ASSOCIATION_LN,
     .version = 1,
@@ -270,4 +277,5 @@ const cosem_class_t cosem_class_association_ln = {
     .set = assoc_set,
     .action = assoc_action,
     .check = assoc_check,
+    .present = assoc_present,
 };

@@ -393,6 +393,10 @@ typedef struct cosem_class {
     uint32_t (*writable)(const cosem_object_t *obj);
     /* Optional: check the definition against the app struct at init. */
     int (*check)(const cosem_server_t *s, const cosem_object_t *obj);
+    /* Optional: whether this instance exists in the server's configuration
+     * (e.g. an Association LN of an association that is not offered).
+     * An absent instance is invisible to every association. */
+    bool (*present)(const cosem_server_t *s, const cosem_object_t *obj);
 } cosem_class_t;
 
 struct cosem_object {
@@ -450,7 +454,7 @@ const cosem_object_t *cosem_find(const cosem_server_t *s, const uint8_t ln[COSEM
 uint8_t cosem_attr_access(const cosem_object_t *obj, uint8_t assoc_index, int8_t attr);
 uint8_t cosem_method_access(const cosem_object_t *obj, uint8_t assoc_index, int8_t method);
 /* True when the object appears in association assoc_index's object_list. */
-bool cosem_visible(const cosem_object_t *obj, uint8_t assoc_index);
+bool cosem_visible(const cosem_server_t *s, const cosem_object_t *obj, uint8_t assoc_index);
 
 /* ---- helpers for class implementations ----------------------------------- */
 

@@ -146,8 +146,11 @@ static const cosem_access_t *rights(const cosem_object_t *obj, uint8_t assoc_ind
     return obj->access[assoc_index];
 }
 
-bool cosem_visible(const cosem_object_t *obj, uint8_t assoc_index) {
-    return rights(obj, assoc_index) != NULL;
+bool cosem_visible(const cosem_server_t *s, const cosem_object_t *obj, uint8_t assoc_index) {
+    if (rights(obj, assoc_index) == NULL) {
+        return false;
+    }
+    return obj->cls->present == NULL || obj->cls->present(s, obj);
 }
 
 static uint32_t attr_mask(const cosem_class_t *c) {
@@ -213,7 +216,7 @@ static int resolve(const cosem_server_t *s, const dlms_assoc_view_t *assoc,
         return DLMS_DAR_READ_WRITE_DENIED;
     }
     const cosem_object_t *obj = cosem_find(s, d->instance_id);
-    if (obj == NULL || !cosem_visible(obj, assoc->assoc_index)) {
+    if (obj == NULL || !cosem_visible(s, obj, assoc->assoc_index)) {
         return DLMS_DAR_OBJECT_UNDEFINED;
     }
     if (obj->cls->class_id != d->class_id) {

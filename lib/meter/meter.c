@@ -13,14 +13,14 @@
 /* What the server supports, per association. Public and pre-established:
  * reading with blocks and selective access. Management: everything this
  * stack serves (GET/SET/ACTION with blocks, with-list, selective access,
- * general block transfer). */
+ * general block transfer, general-glo/ded-ciphering). */
 #define CONF_READ                                                                                  \
     (DLMS_CONF_GET | DLMS_CONF_BLOCK_TRANSFER_WITH_GET_OR_READ | DLMS_CONF_SELECTIVE_ACCESS |    \
      DLMS_CONF_MULTIPLE_REFERENCES)
 #define CONF_FULL                                                                                  \
     (CONF_READ | DLMS_CONF_SET | DLMS_CONF_ACTION | DLMS_CONF_BLOCK_TRANSFER_WITH_SET_OR_WRITE |  \
      DLMS_CONF_BLOCK_TRANSFER_WITH_ACTION | DLMS_CONF_GENERAL_BLOCK_TRANSFER |                    \
-     DLMS_CONF_DATA_NOTIFICATION)
+     DLMS_CONF_GENERAL_PROTECTION | DLMS_CONF_DATA_NOTIFICATION)
 
 static const char FW_CORE_ID[] = "EMT-CORE-0.1.0";
 static const char FW_MODULE_ID[] = "EMT-MOD-0.1.0";

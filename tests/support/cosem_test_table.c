@@ -34,6 +34,9 @@ static const cosem_clock_def_t clock_def = {.state = COSEM_STATE(cosem_clock_sta
 static const cosem_assoc_ln_def_t assoc_current = {.assoc_index = -1};
 static const cosem_assoc_ln_def_t assoc_pub = {.assoc_index = CT_PUB};
 static const cosem_assoc_ln_def_t assoc_mgmt = {.assoc_index = CT_MGMT, .names_as_structure = true};
+/* An association the test server does not offer (index 3 of 3): its
+ * object must be invisible to everyone. */
+static const cosem_assoc_ln_def_t assoc_absent = {.assoc_index = 3};
 static const cosem_sap_entry_t saps[] = {
     {1, COSEM_FIELD_STR(AXDR_OCTET_STRING, APP, ldn, ldn_len)},
 };
@@ -156,6 +159,8 @@ const cosem_object_t cosem_test_objects[] = {
     {&cosem_class_data, COSEM_OBIS(0, 0, 96, 128, 5, 255), &event_def, {[CT_MGMT] = &rw}},
     {&cosem_class_data, COSEM_OBIS(0, 0, 96, 128, 6, 255), &cb_def, {[CT_MGMT] = &rw}},
     {&cosem_class_data, COSEM_OBIS(0, 0, 96, 128, 7, 255), &null_def, {[CT_MGMT] = &rw}},
+    /* Last, so the indexes above match the management object list. */
+    {&cosem_class_association_ln, COSEM_OBIS(0, 0, 40, 0, 4, 255), &assoc_absent, {[CT_MGMT] = &ro}},
 };
 
 const size_t cosem_test_object_count = COSEM_COUNT(cosem_test_objects);

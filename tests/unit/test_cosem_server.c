@@ -199,8 +199,15 @@ static void test_access_modes(void **state) {
     assert_int_equal(cosem_attr_access(cur, CT_MGMT, 7), COSEM_ACCESS_WRITE);
     assert_int_equal(cosem_attr_access(cur, CT_PUB, 7), COSEM_ACCESS_NONE);
     /* invisible */
-    assert_false(cosem_visible(aminus, CT_PUB));
-    assert_false(cosem_visible(aminus, EM_DLMS_MAX_ASSOCIATIONS));
+    assert_false(cosem_visible(&t->srv, aminus, CT_PUB));
+    assert_false(cosem_visible(&t->srv, aminus, EM_DLMS_MAX_ASSOCIATIONS));
+    assert_true(cosem_visible(&t->srv, aminus, CT_MGMT));
+    /* an Association LN of an association that is not offered is absent,
+     * whatever the table's rights say */
+    const cosem_object_t *absent = cosem_find(&t->srv, LN(0, 0, 40, 0, 4, 255));
+    assert_non_null(absent);
+    assert_false(cosem_visible(&t->srv, absent, CT_MGMT));
+    assert_true(cosem_visible(&t->srv, cosem_find(&t->srv, LN(0, 0, 40, 0, 2, 255)), CT_MGMT));
     assert_int_equal(cosem_attr_access(aminus, CT_PUB, 1), COSEM_ACCESS_NONE);
 }
 
