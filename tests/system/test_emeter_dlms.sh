@@ -8,6 +8,7 @@
 #   - wrong key: refused, and the meter keeps serving
 #   - SIGTERM: exit status 0, state saved
 #   - SIGKILL: the invocation counter never goes back after a restart
+#   - key transfer: a new GUEK wrapped under the KEK replaces the old one, persistently
 #   - a bad configuration is refused with the field named
 #
 # Usage: test_emeter_dlms.sh BIN_DIR
@@ -83,6 +84,20 @@ ic4=$(D ic | awk '{print $2}')
 D --auth hls5 clock >/dev/null 2>&1 || fail "HLS-5 after SIGKILL"
 pass "after SIGKILL the counter continues above every used one ($ic3 -> $ic4)"
 kill -TERM "$PID"; wait "$PID"
+
+# ---- key transfer (Security setup global_key_transfer) survives a restart ----
+NEWEK=00112233445566778899AABBCCDDEEFF
+start_meter emeter4.log
+D --auth hls5 action 0.0.43.0.0.255 2 "array(struct(enum:0,wkey:$NEWEK))" >/dev/null 2>&1 \
+  || fail "global_key_transfer refused"
+D --auth hls5 clock >/dev/null 2>&1 && fail "old GUEK still accepted after key transfer"
+D --auth hls5 --ek $NEWEK clock >/dev/null 2>&1 || fail "new GUEK refused"
+kill -TERM "$PID"; wait "$PID"
+start_meter emeter5.log
+D --auth hls5 --ek $NEWEK clock >/dev/null 2>&1 || fail "new GUEK lost after restart"
+D --auth hls5 clock >/dev/null 2>&1 && fail "old GUEK accepted after restart"
+kill -TERM "$PID"; wait "$PID"
+pass "key transfer: new GUEK in force at once and after a restart, old one refused"
 
 # ---- configuration errors name the field ----
 echo '{"keys": {"ak": "1234"}}' > "$WORK/bad.json"
