@@ -18,6 +18,9 @@ const cosem_access_t meter_acc_mgmt = {.read = COSEM_ALL,
  * writable (only an LLS association accepts it); reply_to_HLS (1). */
 const cosem_access_t meter_acc_assoc_own = {
     .read = COSEM_ALL & ~COSEM_BIT(7), .write = COSEM_BIT(7), .method = COSEM_BIT(1)};
+/* The management client's view of the other associations: everything but
+ * the secret, which no one can read. */
+const cosem_access_t meter_acc_assoc_other = {.read = COSEM_ALL & ~COSEM_BIT(7)};
 /* Public client and pre-established client: the time, as DSMR head-ends
  * read it before they open the management association. */
 const cosem_access_t meter_acc_clock_pub = {.read = COSEM_BIT(1) | COSEM_BIT(2)};

@@ -21,6 +21,7 @@
 extern const cosem_access_t meter_acc_ro;          /* read every attribute */
 extern const cosem_access_t meter_acc_mgmt;        /* read/write/methods, ciphered only */
 extern const cosem_access_t meter_acc_assoc_own;   /* all but the secret; LLS may write it */
+extern const cosem_access_t meter_acc_assoc_other; /* another association's object: all but the secret */
 extern const cosem_access_t meter_acc_clock_pub;   /* logical name and time */
 extern const cosem_access_t meter_acc_sec_mgmt;    /* security setup: read, methods, ciphered */
 
@@ -54,13 +55,13 @@ const cosem_object_t *meter_objects_omni(size_t *count);
      {[M_PUB] = &meter_acc_assoc_own, [M_MGMT] = &meter_acc_assoc_own,                             \
       [M_PRE] = &meter_acc_assoc_own, [M_LLS] = &meter_acc_assoc_own}},                            \
     {&cosem_class_association_ln, COSEM_OBIS(0, 0, 40, 0, 1, 255), &meter_def_assoc_public,       \
-     {[M_MGMT] = &meter_acc_ro}},                                                                  \
+     {[M_MGMT] = &meter_acc_assoc_other}},                                                                  \
     {&cosem_class_association_ln, COSEM_OBIS(0, 0, 40, 0, 2, 255), &meter_def_assoc_mgmt,         \
-     {[M_MGMT] = &meter_acc_ro}},                                                                  \
+     {[M_MGMT] = &meter_acc_assoc_other}},                                                                  \
     {&cosem_class_association_ln, COSEM_OBIS(0, 0, 40, 0, 3, 255), &meter_def_assoc_pre,          \
-     {[M_MGMT] = &meter_acc_ro}},                                                                  \
+     {[M_MGMT] = &meter_acc_assoc_other}},                                                                  \
     {&cosem_class_association_ln, COSEM_OBIS(0, 0, 40, 0, 4, 255), &meter_def_assoc_lls,          \
-     {[M_MGMT] = &meter_acc_ro}},                                                                  \
+     {[M_MGMT] = &meter_acc_assoc_other}},                                                                  \
     {&cosem_class_sap_assignment, COSEM_OBIS(0, 0, 41, 0, 0, 255), &meter_def_sap,                \
      {[M_PUB] = &meter_acc_ro, [M_MGMT] = &meter_acc_ro, [M_LLS] = &meter_acc_ro}},               \
     {&cosem_class_security_setup, COSEM_OBIS(0, 0, 43, 0, 0, 255), &meter_def_sec_mgmt,           \
