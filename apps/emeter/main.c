@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "objects_doc.h"
 #include "runtime.h"
 #include "samples.h"
 
@@ -24,7 +25,10 @@ static void usage(FILE *out)
           "              [--listen ADDR:PORT]...\n"
           "       emeter --samples FILE [--rate HZ] [--format csv|s16|f32]\n"
           "              [--scale-v X --scale-i Y] --dump-measures OUT.jsonl\n"
+          "       emeter --list-objects\n"
           "       emeter --help | --version\n"
+          "\n"
+          "  --list-objects      print the object table of every variant (docs/objects.md)\n"
           "\n"
           "The virtual meter (defaults: esmr, 127.0.0.1:4059, state in ./var/emeter):\n"
           "  --variant NAME      esmr (ESMR 5 meter) or omni (meter with breaker)\n"
@@ -65,6 +69,8 @@ int main(int argc, char **argv)
             usage(stdout);
             return 0;
         }
+        if (strcmp(a, "--list-objects") == 0)
+            return objects_doc_print();
         if (strcmp(a, "--version") == 0) {
             printf("emeter %s\n", EMETER_VERSION);
             return 0;

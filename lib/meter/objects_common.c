@@ -14,10 +14,14 @@ const cosem_access_t meter_acc_mgmt = {.read = COSEM_ALL,
                                        .auth = COSEM_ALL,
                                        .method = 0xFFFEu,
                                        .method_auth = 0xFFFEu};
-/* Own association: everything but the secret readable; the secret (7)
- * writable (only an LLS association accepts it); reply_to_HLS (1). */
-const cosem_access_t meter_acc_assoc_own = {
-    .read = COSEM_ALL & ~COSEM_BIT(7), .write = COSEM_BIT(7), .method = COSEM_BIT(1)};
+/* Own association: everything but the secret (7) readable. HLS-5 clients
+ * also invoke reply_to_HLS_authentication (1); an LLS client may change
+ * its password by writing the secret. */
+const cosem_access_t meter_acc_assoc_own = {.read = COSEM_ALL & ~COSEM_BIT(7)};
+const cosem_access_t meter_acc_assoc_own_hls = {.read = COSEM_ALL & ~COSEM_BIT(7),
+                                                .method = COSEM_BIT(1)};
+const cosem_access_t meter_acc_assoc_own_lls = {.read = COSEM_ALL & ~COSEM_BIT(7),
+                                                .write = COSEM_BIT(7)};
 /* The management client's view of the other associations: everything but
  * the secret, which no one can read. */
 const cosem_access_t meter_acc_assoc_other = {.read = COSEM_ALL & ~COSEM_BIT(7)};

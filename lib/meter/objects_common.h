@@ -20,7 +20,9 @@
 /* Access rights, per association. */
 extern const cosem_access_t meter_acc_ro;          /* read every attribute */
 extern const cosem_access_t meter_acc_mgmt;        /* read/write/methods, ciphered only */
-extern const cosem_access_t meter_acc_assoc_own;   /* all but the secret; LLS may write it */
+extern const cosem_access_t meter_acc_assoc_own;     /* own association: all but the secret */
+extern const cosem_access_t meter_acc_assoc_own_hls; /* ... and reply_to_HLS_authentication */
+extern const cosem_access_t meter_acc_assoc_own_lls; /* ... and writing its own LLS secret */
 extern const cosem_access_t meter_acc_assoc_other; /* another association's object: all but the secret */
 extern const cosem_access_t meter_acc_clock_pub;   /* logical name and time */
 extern const cosem_access_t meter_acc_sec_mgmt;    /* security setup: read, methods, ciphered */
@@ -52,8 +54,8 @@ const cosem_object_t *meter_objects_omni(size_t *count);
      {[M_PUB] = &meter_acc_clock_pub, [M_MGMT] = &meter_acc_mgmt, [M_PRE] = &meter_acc_clock_pub, \
       [M_LLS] = &meter_acc_ro}},                                                                   \
     {&cosem_class_association_ln, COSEM_OBIS(0, 0, 40, 0, 0, 255), &meter_def_assoc_current,      \
-     {[M_PUB] = &meter_acc_assoc_own, [M_MGMT] = &meter_acc_assoc_own,                             \
-      [M_PRE] = &meter_acc_assoc_own, [M_LLS] = &meter_acc_assoc_own}},                            \
+     {[M_PUB] = &meter_acc_assoc_own, [M_MGMT] = &meter_acc_assoc_own_hls,                         \
+      [M_PRE] = &meter_acc_assoc_own, [M_LLS] = &meter_acc_assoc_own_lls}},                        \
     {&cosem_class_association_ln, COSEM_OBIS(0, 0, 40, 0, 1, 255), &meter_def_assoc_public,       \
      {[M_MGMT] = &meter_acc_assoc_other}},                                                                  \
     {&cosem_class_association_ln, COSEM_OBIS(0, 0, 40, 0, 2, 255), &meter_def_assoc_mgmt,         \
