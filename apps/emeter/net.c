@@ -297,6 +297,8 @@ int net_run(net_t *n, volatile sig_atomic_t *stop)
             }
         }
         tick_all(n);
+        if (n->idle)
+            n->idle(n->idle_user);
     }
     return 0;
 }

@@ -25,6 +25,10 @@ typedef struct net {
     uint32_t connections;
     net_conn_t *conns; /* doubly linked list of open connections */
     uint64_t accepted, refused, closed;
+    /* Called after each round of the loop, once replies went out (e.g. to
+     * top up invocation counter reservations off the request path). */
+    void (*idle)(void *user);
+    void *idle_user;
 } net_t;
 
 /* Open every listener of cfg. 0 or -1 with a message in err. */

@@ -127,6 +127,26 @@ int srv_refuse(srv_req_t *c, uint8_t tag) {
 
 /* ---- invocation counters --------------------------------------------------------- */
 
+static uint32_t ic_step(const dlms_server_config_t *cfg) {
+    return cfg->ic_reserve_step != 0 ? cfg->ic_reserve_step : EM_DLMS_IC_RESERVE_STEP;
+}
+
+/* Persist a new reservation bound through the owner; only then may
+ * counters below it be used. */
+static int ic_reserve(const dlms_server_config_t *cfg, dlms_security_context_t *sec,
+                      uint64_t bound) {
+    if (bound > UINT32_MAX) {
+        bound = UINT32_MAX;
+    }
+    if (cfg->reserve_ic == NULL || cfg->reserve_ic(cfg->user, sec, (uint32_t)bound) != 0) {
+        return DLMS_SERVER_ERR_IC_RESERVE; /* never send with an unpersisted counter */
+    }
+    if (sec->tx_ic_reserved < (uint32_t)bound) {
+        sec->tx_ic_reserved = (uint32_t)bound;
+    }
+    return 0;
+}
+
 int srv_ic_ensure(dlms_server_t *s, dlms_security_context_t *sec, uint32_t n) {
     if (n == 0) {
         return 0;
@@ -139,19 +159,23 @@ int srv_ic_ensure(dlms_server_t *s, dlms_security_context_t *sec, uint32_t n) {
     if (need <= sec->tx_ic_reserved) {
         return 0;
     }
-    uint32_t step =
-        s->cfg->ic_reserve_step != 0 ? s->cfg->ic_reserve_step : EM_DLMS_IC_RESERVE_STEP;
-    uint64_t bound = (uint64_t)sec->tx_ic + (step > n ? step : n);
-    if (bound > UINT32_MAX) {
-        bound = UINT32_MAX;
+    uint32_t step = ic_step(s->cfg);
+    return ic_reserve(s->cfg, sec, (uint64_t)sec->tx_ic + (step > n ? step : n));
+}
+
+int dlms_server_ic_top_up(const dlms_server_config_t *cfg, dlms_security_context_t *sec) {
+    if (cfg == NULL || sec == NULL) {
+        return DLMS_SERVER_ERR_BADARG;
     }
-    if (s->cfg->reserve_ic == NULL || s->cfg->reserve_ic(s->cfg->user, sec, (uint32_t)bound) != 0) {
-        return DLMS_SERVER_ERR_IC_RESERVE; /* never send with an unpersisted counter */
+    uint32_t step = ic_step(cfg);
+    uint32_t left = sec->tx_ic_reserved > sec->tx_ic ? sec->tx_ic_reserved - sec->tx_ic : 0;
+    if (left >= step / 2) {
+        return 0;
     }
-    if (sec->tx_ic_reserved < (uint32_t)bound) {
-        sec->tx_ic_reserved = (uint32_t)bound;
+    if (sec->tx_ic == UINT32_MAX) {
+        return DLMS_SERVER_ERR_IC_EXHAUSTED;
     }
-    return 0;
+    return ic_reserve(cfg, sec, (uint64_t)sec->tx_ic + step);
 }
 
 uint32_t srv_ic_take(dlms_security_context_t *sec) {

@@ -334,6 +334,14 @@ int dlms_server_tick(dlms_server_t *s, uint64_t now_ms);
  * when one was established) and every session secret. */
 void dlms_server_transport_closed(dlms_server_t *s);
 
+/* Reserve the next block of invocation counters of sec ahead of need: when
+ * fewer than half a reservation step remain, persist tx_ic + step through
+ * cfg->reserve_ic now. Call it when the transport is idle (after replies
+ * went out), so the durable write is off the request path; the server still
+ * reserves in line when a burst outruns it. Returns 0, or
+ * DLMS_SERVER_ERR_IC_RESERVE / _IC_EXHAUSTED / _BADARG. */
+int dlms_server_ic_top_up(const dlms_server_config_t *cfg, dlms_security_context_t *sec);
+
 /* DLMS_ASSOC_NON_ASSOCIATED / _PENDING / _ASSOCIATED. */
 uint8_t dlms_server_status(const dlms_server_t *s);
 

@@ -677,6 +677,34 @@ static void test_ic_reserved_ahead(void **state) {
     assert_true(g_h->sec.tx_ic <= g_h->sec.tx_ic_reserved);
 }
 
+/* Topping up when idle keeps the durable write off the request path:
+ * nothing while half a step or more remains, one reservation of a full
+ * step below that, and a failure is reported without moving anything. */
+static void test_ic_top_up(void **state) {
+    (void)state;
+    g_h->cfg.ic_reserve_step = 8;
+    g_h->sec.tx_ic = 100;
+    g_h->sec.tx_ic_reserved = 104; /* 4 left = half a step: enough */
+    unsigned calls = g_h->reserve_calls;
+    assert_int_equal(dlms_server_ic_top_up(&g_h->cfg, &g_h->sec), 0);
+    assert_int_equal(g_h->reserve_calls, calls);
+    g_h->sec.tx_ic = 101; /* 3 left */
+    assert_int_equal(dlms_server_ic_top_up(&g_h->cfg, &g_h->sec), 0);
+    assert_int_equal(g_h->reserve_calls, calls + 1);
+    assert_int_equal(g_h->last_bound, 109u);
+    assert_int_equal(g_h->sec.tx_ic_reserved, 109u);
+    assert_int_equal(g_h->sec.tx_ic, 101u);
+    g_h->sec.tx_ic = 108;
+    g_h->reserve_fail = true;
+    assert_int_equal(dlms_server_ic_top_up(&g_h->cfg, &g_h->sec), DLMS_SERVER_ERR_IC_RESERVE);
+    assert_int_equal(g_h->sec.tx_ic_reserved, 109u);
+    g_h->reserve_fail = false;
+    g_h->sec.tx_ic = UINT32_MAX;
+    g_h->sec.tx_ic_reserved = UINT32_MAX;
+    assert_int_equal(dlms_server_ic_top_up(&g_h->cfg, &g_h->sec), DLMS_SERVER_ERR_IC_EXHAUSTED);
+    assert_int_equal(dlms_server_ic_top_up(NULL, &g_h->sec), DLMS_SERVER_ERR_BADARG);
+}
+
 static void test_ic_reservation_failure(void **state) {
     (void)state;
     g_h->cfg.ic_reserve_step = 1;
@@ -819,6 +847,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_inactivity_and_close, harness_setup, harness_teardown),
         cmocka_unit_test_setup_teardown(test_pre_established, harness_setup, harness_teardown),
         cmocka_unit_test_setup_teardown(test_ic_reserved_ahead, harness_setup, harness_teardown),
+        cmocka_unit_test_setup_teardown(test_ic_top_up, harness_setup, harness_teardown),
         cmocka_unit_test_setup_teardown(test_ic_reservation_failure, harness_setup,
                                         harness_teardown),
         cmocka_unit_test_setup_teardown(test_refusals, harness_setup, harness_teardown),
