@@ -47,7 +47,7 @@ for t in "${TARGETS[@]}"; do
   extra=$(sed -n 's/.*FUZZ_EXTRA_SOURCES:\(.*\)/\1/p' "$src" | head -1)
   # shellcheck disable=SC2086
   "$CC" "${CFLAGS[@]}" "${SAN[@]}" -fsanitize=fuzzer "$src" $extra "${CORE_OBJS[@]}" \
-        -lmbedcrypto -lnettle -lm -o "$OUT/fuzz_$t"
+        -lmbedcrypto -lnettle -ljson-c -lm -o "$OUT/fuzz_$t"
   work="$OUT/corpus/$t"
   rm -rf "$work"; mkdir -p "$work"
   if [ -d "fuzz/corpus/$t" ]; then cp -r "fuzz/corpus/$t/." "$work/"; fi

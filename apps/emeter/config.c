@@ -40,8 +40,7 @@ typedef struct errctx {
     const char *file;
 } errctx_t;
 
-static int fail(errctx_t *e, const char *field, const char *fmt, ...)
-{
+static int fail(errctx_t *e, const char *field, const char *fmt, ...) {
     char reason[160];
     va_list ap;
     va_start(ap, fmt);
@@ -51,8 +50,7 @@ static int fail(errctx_t *e, const char *field, const char *fmt, ...)
     return -1;
 }
 
-static int hexval(int ch)
-{
+static int hexval(int ch) {
     if (ch >= '0' && ch <= '9')
         return ch - '0';
     ch = tolower(ch);
@@ -62,8 +60,7 @@ static int hexval(int ch)
 }
 
 /* Exactly n bytes of hex (2n digits). */
-static int parse_hex(const char *s, uint8_t *out, size_t n)
-{
+static int parse_hex(const char *s, uint8_t *out, size_t n) {
     if (strlen(s) != 2 * n)
         return -1;
     for (size_t i = 0; i < n; i++) {
@@ -75,8 +72,7 @@ static int parse_hex(const char *s, uint8_t *out, size_t n)
     return 0;
 }
 
-static void system_title_from_identity(emeter_config_t *c)
-{
+static void system_title_from_identity(emeter_config_t *c) {
     /* FLAG id in the first 3 bytes; the serial number's digits as BCD-like
      * packing in the last 5 (as meters derive it from their serial). */
     memcpy(c->system_title, c->manufacturer, 3);
@@ -87,8 +83,7 @@ static void system_title_from_identity(emeter_config_t *c)
     }
 }
 
-void emeter_config_defaults(emeter_config_t *c)
-{
+void emeter_config_defaults(emeter_config_t *c) {
     memset(c, 0, sizeof(*c));
     strcpy(c->variant, "esmr");
     strcpy(c->serial_number, "00000001");
@@ -111,8 +106,7 @@ void emeter_config_defaults(emeter_config_t *c)
     c->time_zone_min = -60;
 }
 
-int emeter_config_parse_listen(const char *s, cfg_listen_t *out)
-{
+int emeter_config_parse_listen(const char *s, cfg_listen_t *out) {
     const char *colon;
     size_t hostlen;
     if (s[0] == '[') {
@@ -142,10 +136,9 @@ int emeter_config_parse_listen(const char *s, cfg_listen_t *out)
 }
 
 /* Refuse any member of obj not named in allowed (NULL-terminated). */
-static int check_members(errctx_t *e, json_object *obj, const char *prefix, const char *const *allowed)
-{
-    json_object_object_foreach(obj, key, val)
-    {
+static int check_members(errctx_t *e, json_object *obj, const char *prefix,
+                         const char *const *allowed) {
+    json_object_object_foreach(obj, key, val) {
         (void)val;
         int ok = 0;
         for (const char *const *a = allowed; *a; a++)
@@ -161,8 +154,7 @@ static int check_members(errctx_t *e, json_object *obj, const char *prefix, cons
 }
 
 static int get_string(errctx_t *e, json_object *obj, const char *key, const char *field,
-                      const char **out)
-{
+                      const char **out) {
     json_object *v;
     *out = NULL;
     if (!json_object_object_get_ex(obj, key, &v))
@@ -173,9 +165,8 @@ static int get_string(errctx_t *e, json_object *obj, const char *key, const char
     return 0;
 }
 
-static int get_uint(errctx_t *e, json_object *obj, const char *key, const char *field,
-                    uint64_t min, uint64_t max, uint64_t *out, int *present)
-{
+static int get_uint(errctx_t *e, json_object *obj, const char *key, const char *field, uint64_t min,
+                    uint64_t max, uint64_t *out, int *present) {
     json_object *v;
     *present = 0;
     if (!json_object_object_get_ex(obj, key, &v))
@@ -191,8 +182,7 @@ static int get_uint(errctx_t *e, json_object *obj, const char *key, const char *
     return 0;
 }
 
-static int load_identity(errctx_t *e, json_object *id, emeter_config_t *c)
-{
+static int load_identity(errctx_t *e, json_object *id, emeter_config_t *c) {
     static const char *const allowed[] = {"serial_number", "manufacturer", "logical_device_name",
                                           "system_title", NULL};
     if (!json_object_is_type(id, json_type_object))
@@ -239,15 +229,14 @@ static int load_identity(errctx_t *e, json_object *id, emeter_config_t *c)
     }
     if (!explicit_ldn)
         c->logical_device_name_len =
-            (size_t)snprintf((char *)c->logical_device_name, sizeof(c->logical_device_name),
-                             "%s%s", c->manufacturer, c->serial_number);
+            (size_t)snprintf((char *)c->logical_device_name, sizeof(c->logical_device_name), "%s%s",
+                             c->manufacturer, c->serial_number);
     if (!explicit_st)
         system_title_from_identity(c);
     return 0;
 }
 
-static int load_keys(errctx_t *e, json_object *k, emeter_config_t *c)
-{
+static int load_keys(errctx_t *e, json_object *k, emeter_config_t *c) {
     static const char *const allowed[] = {"guek", "gbek", "ak", "kek", NULL};
     if (!json_object_is_type(k, json_type_object))
         return fail(e, "keys", "expected an object");
@@ -272,8 +261,7 @@ static int load_keys(errctx_t *e, json_object *k, emeter_config_t *c)
     return 0;
 }
 
-static int load_associations(errctx_t *e, json_object *a, emeter_config_t *c)
-{
+static int load_associations(errctx_t *e, json_object *a, emeter_config_t *c) {
     static const char *const allowed[] = {"lls_password", "pre_established", "max_pdu", NULL};
     if (!json_object_is_type(a, json_type_object))
         return fail(e, "associations", "expected an object");
@@ -303,8 +291,7 @@ static int load_associations(errctx_t *e, json_object *a, emeter_config_t *c)
     return 0;
 }
 
-static int load_listen(errctx_t *e, json_object *l, emeter_config_t *c)
-{
+static int load_listen(errctx_t *e, json_object *l, emeter_config_t *c) {
     if (!json_object_is_type(l, json_type_array))
         return fail(e, "listen", "expected an array of \"HOST:PORT\" strings");
     size_t n = json_object_array_length(l);
@@ -322,10 +309,10 @@ static int load_listen(errctx_t *e, json_object *l, emeter_config_t *c)
     return 0;
 }
 
-static int load_root(errctx_t *e, json_object *root, emeter_config_t *c)
-{
-    static const char *const allowed[] = {"variant", "identity", "keys", "associations", "listen",
-                                          "inactivity_timeout_s", "max_connections", "clock", NULL};
+static int load_root(errctx_t *e, json_object *root, emeter_config_t *c) {
+    static const char *const allowed[] = {"variant",         "identity", "keys",
+                                          "associations",    "listen",   "inactivity_timeout_s",
+                                          "max_connections", "clock",    NULL};
     if (!json_object_is_type(root, json_type_object))
         return fail(e, "(top level)", "expected a JSON object");
     if (check_members(e, root, "", allowed))
@@ -374,31 +361,25 @@ static int load_root(errctx_t *e, json_object *root, emeter_config_t *c)
     return 0;
 }
 
-int emeter_config_load(emeter_config_t *c, const char *path, char *err, size_t errlen)
-{
-    errctx_t e = {err, errlen, path};
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return fail(&e, "(file)", "%s", strerror(errno));
-    char buf[65536];
-    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-    int too_big = !feof(f);
-    fclose(f);
-    if (too_big)
-        return fail(&e, "(file)", "larger than %zu bytes", sizeof(buf) - 1);
-    buf[n] = '\0';
-
+int emeter_config_parse(emeter_config_t *c, const char *text, size_t len, const char *name,
+                        char *err, size_t errlen) {
+    errctx_t e = {err, errlen, name};
+    if (len > EMETER_CONFIG_MAX_BYTES || len > (size_t)INT32_MAX)
+        return fail(&e, "(file)", "larger than %d bytes", EMETER_CONFIG_MAX_BYTES);
     json_tokener *tok = json_tokener_new();
-    json_object *root = json_tokener_parse_ex(tok, buf, (int)n);
+    if (tok == NULL)
+        return fail(&e, "(file)", "out of memory");
+    json_object *root = json_tokener_parse_ex(tok, text, (int)len);
     enum json_tokener_error jerr = json_tokener_get_error(tok);
-    if (root == NULL || jerr != json_tokener_success || (size_t)json_tokener_get_parse_end(tok) != n) {
+    if (root == NULL || jerr != json_tokener_success ||
+        (size_t)json_tokener_get_parse_end(tok) != len) {
         /* Report the line of the offending byte. */
         size_t at = json_tokener_get_parse_end(tok), line = 1;
-        for (size_t i = 0; i < at && i < n; i++)
-            line += buf[i] == '\n';
-        int rc = fail(&e, "(syntax)", "line %zu: %s", line,
-                      root ? "trailing characters after the JSON value"
-                           : json_tokener_error_desc(jerr));
+        for (size_t i = 0; i < at && i < len; i++)
+            line += text[i] == '\n';
+        int rc =
+            fail(&e, "(syntax)", "line %zu: %s", line,
+                 root ? "trailing characters after the JSON value" : json_tokener_error_desc(jerr));
         json_object_put(root);
         json_tokener_free(tok);
         return rc;
@@ -407,4 +388,18 @@ int emeter_config_load(emeter_config_t *c, const char *path, char *err, size_t e
     int rc = load_root(&e, root, c);
     json_object_put(root);
     return rc;
+}
+
+int emeter_config_load(emeter_config_t *c, const char *path, char *err, size_t errlen) {
+    errctx_t e = {err, errlen, path};
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return fail(&e, "(file)", "%s", strerror(errno));
+    static char buf[EMETER_CONFIG_MAX_BYTES + 1];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    int too_big = !feof(f);
+    fclose(f);
+    if (too_big)
+        return fail(&e, "(file)", "larger than %d bytes", EMETER_CONFIG_MAX_BYTES);
+    return emeter_config_parse(c, buf, n, path, err, errlen);
 }

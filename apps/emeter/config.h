@@ -19,9 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CFG_MAX_LISTEN  4
-#define CFG_LDN_MAX     16 /* COSEM logical device name: 16 octets */
-#define CFG_SERIAL_MAX  16
+#define CFG_MAX_LISTEN 4
+#define CFG_LDN_MAX    16 /* COSEM logical device name: 16 octets */
+#define CFG_SERIAL_MAX 16
 
 typedef struct cfg_listen {
     char host[64];
@@ -29,28 +29,37 @@ typedef struct cfg_listen {
 } cfg_listen_t;
 
 typedef struct emeter_config {
-    char variant[16];                  /* "esmr" (default) or "omni" */
+    char variant[16]; /* "esmr" (default) or "omni" */
     char serial_number[CFG_SERIAL_MAX + 1];
-    char manufacturer[4];              /* 3-letter FLAG id */
+    char manufacturer[4]; /* 3-letter FLAG id */
     uint8_t logical_device_name[CFG_LDN_MAX];
     size_t logical_device_name_len;
     uint8_t system_title[8];
     uint8_t guek[16], gbek[16], ak[16], kek[16];
-    bool factory_keys;                 /* true when the keys are the public example keys */
-    char lls_password[33];             /* for an LLS association; empty: none offered */
-    bool pre_established;              /* offer the pre-established client 102 */
+    bool factory_keys;     /* true when the keys are the public example keys */
+    char lls_password[33]; /* for an LLS association; empty: none offered */
+    bool pre_established;  /* offer the pre-established client 102 */
     cfg_listen_t listen[CFG_MAX_LISTEN];
     size_t listen_count;
-    uint32_t inactivity_timeout_s;     /* association/connection inactivity timeout */
+    uint32_t inactivity_timeout_s; /* association/connection inactivity timeout */
     uint32_t max_connections;
-    uint16_t max_pdu;                  /* server-max-receive-pdu-size */
-    int16_t time_zone_min;             /* clock attr 3, DLMS sign: CET = -60 */
+    uint16_t max_pdu;      /* server-max-receive-pdu-size */
+    int16_t time_zone_min; /* clock attr 3, DLMS sign: CET = -60 */
 } emeter_config_t;
 
 /* Defaults: esmr, serial "00000001", manufacturer "MMM" (the Green Book
  * example id), system title "MMM" + serial digits, example keys, listen
  * 127.0.0.1:4059, timeout 120 s, 16 connections, PDU 1024, CET. */
 void emeter_config_defaults(emeter_config_t *c);
+
+#define EMETER_CONFIG_MAX_BYTES 65535
+
+/* Validate JSON text (len bytes, no terminator needed) over the values in
+ * c. On error returns -1 and writes "NAME: field: reason" into err, with
+ * the line number for syntax errors. This is the decoder the fuzz target
+ * fuzz/fuzz_config.c drives. */
+int emeter_config_parse(emeter_config_t *c, const char *text, size_t len, const char *name,
+                        char *err, size_t errlen);
 
 /* Load and validate a JSON file over the defaults. On error returns -1 and
  * writes "FILE: field: reason" into err. */

@@ -19,8 +19,7 @@
 
 #define EMETER_VERSION "0.1.0"
 
-static void usage(FILE *out)
-{
+static void usage(FILE *out) {
     fputs("usage: emeter [--variant esmr|omni] [--config FILE] [--state DIR]\n"
           "              [--listen ADDR:PORT]...\n"
           "       emeter --samples FILE [--rate HZ] [--format csv|s16|f32]\n"
@@ -46,8 +45,7 @@ static void usage(FILE *out)
           out);
 }
 
-static int need_arg(int i, int argc, char **argv)
-{
+static int need_arg(int i, int argc, char **argv) {
     if (i + 1 >= argc) {
         fprintf(stderr, "emeter: %s needs a value (emeter --help)\n", argv[i]);
         return 0;
@@ -55,8 +53,7 @@ static int need_arg(int i, int argc, char **argv)
     return 1;
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     emeter_options_t opt;
     memset(&opt, 0, sizeof(opt));
     for (int i = 1; i < argc; i++) {

@@ -45,22 +45,19 @@ struct net_conn {
  * listener index is below this, a connection is a pointer (always above). */
 #define LISTENER_TAG_MAX 64u
 
-static uint64_t now_ms(void)
-{
+static uint64_t now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)(ts.tv_nsec / 1000000);
 }
 
-static int set_nonblock(int fd)
-{
+static int set_nonblock(int fd) {
     int fl = fcntl(fd, F_GETFL);
     return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
 static int open_listener(const cfg_listen_t *l, int *fd_out, uint16_t *port_out, char *err,
-                         size_t errlen)
-{
+                         size_t errlen) {
     struct addrinfo hints = {0}, *res = NULL;
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -89,14 +86,13 @@ static int open_listener(const cfg_listen_t *l, int *fd_out, uint16_t *port_out,
     *port_out = l->port;
     if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
         *port_out = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                                                    : ((struct sockaddr_in *)&ss)->sin_port);
+                                                   : ((struct sockaddr_in *)&ss)->sin_port);
     *fd_out = fd;
     return 0;
 }
 
 int net_open(net_t *n, const emeter_config_t *cfg, const dlms_server_config_t *server_cfg,
-             char *err, size_t errlen)
-{
+             char *err, size_t errlen) {
     memset(n, 0, sizeof(*n));
     n->server_cfg = server_cfg;
     n->max_connections = cfg->max_connections;
@@ -115,8 +111,7 @@ int net_open(net_t *n, const emeter_config_t *cfg, const dlms_server_config_t *s
     return 0;
 }
 
-static void conn_close(net_t *n, net_conn_t *c)
-{
+static void conn_close(net_t *n, net_conn_t *c) {
     dlms_server_transport_closed(&c->server);
     epoll_ctl(n->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
@@ -131,16 +126,14 @@ static void conn_close(net_t *n, net_conn_t *c)
     free(c);
 }
 
-static void conn_want(net_t *n, net_conn_t *c, uint32_t events)
-{
+static void conn_want(net_t *n, net_conn_t *c, uint32_t events) {
     struct epoll_event ev = {.events = events, .data.ptr = c};
     epoll_ctl(n->epfd, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
 /* Send what is pending. Returns 0 when all went, 1 when the socket is
  * full (wait for EPOLLOUT), -1 on error. */
-static int conn_flush(net_t *n, net_conn_t *c)
-{
+static int conn_flush(net_t *n, net_conn_t *c) {
     while (c->out_sent < c->out_len) {
         ssize_t w = send(c->fd, c->out + c->out_sent, c->out_len - c->out_sent, MSG_NOSIGNAL);
         if (w < 0 && errno == EINTR)
@@ -161,8 +154,7 @@ static int conn_flush(net_t *n, net_conn_t *c)
 /* Feed c->in to the reassembler and answer every complete frame, until the
  * input is used up or a response waits for the socket. Returns -1 to close
  * the connection, 1 when output is pending, 0 otherwise. */
-static int conn_serve(net_t *n, net_conn_t *c)
-{
+static int conn_serve(net_t *n, net_conn_t *c) {
     size_t pos = 0;
     int result = 0;
     while (pos < c->in_len && c->out_len == 0) {
@@ -176,16 +168,16 @@ static int conn_serve(net_t *n, net_conn_t *c)
         const dlms_wrapper_header_t *h = dlms_wrapper_rx_header(&c->rx);
         const uint8_t *apdu = dlms_wrapper_rx_apdu(&c->rx);
         /* The client's wPort is its SAP, ours the logical device. */
-        int out = dlms_server_input(&c->server, h->source_wport, h->dest_wport, apdu,
-                                    (size_t)rc, c->out + DLMS_WRAPPER_HEADER_LEN,
+        int out = dlms_server_input(&c->server, h->source_wport, h->dest_wport, apdu, (size_t)rc,
+                                    c->out + DLMS_WRAPPER_HEADER_LEN,
                                     sizeof(c->out) - DLMS_WRAPPER_HEADER_LEN, now_ms());
         if (out < 0)
             return -1;
         if (out == 0)
             continue;
-        int wl = dlms_wrapper_encode(h->dest_wport, h->source_wport,
-                                     c->out + DLMS_WRAPPER_HEADER_LEN, (size_t)out, c->out,
-                                     sizeof(c->out));
+        int wl =
+            dlms_wrapper_encode(h->dest_wport, h->source_wport, c->out + DLMS_WRAPPER_HEADER_LEN,
+                                (size_t)out, c->out, sizeof(c->out));
         if (wl < 0)
             return -1;
         c->out_len = (size_t)wl;
@@ -200,8 +192,7 @@ static int conn_serve(net_t *n, net_conn_t *c)
     return result;
 }
 
-static void conn_readable(net_t *n, net_conn_t *c)
-{
+static void conn_readable(net_t *n, net_conn_t *c) {
     while (c->out_len == 0 && c->in_len < sizeof(c->in)) {
         ssize_t r = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len, 0);
         if (r < 0 && errno == EINTR)
@@ -220,8 +211,7 @@ static void conn_readable(net_t *n, net_conn_t *c)
     }
 }
 
-static void accept_all(net_t *n, int lfd)
-{
+static void accept_all(net_t *n, int lfd) {
     for (;;) {
         struct sockaddr_storage ss;
         socklen_t sl = sizeof(ss);
@@ -247,8 +237,7 @@ static void accept_all(net_t *n, int lfd)
             free(c);
             continue;
         }
-        getnameinfo((struct sockaddr *)&ss, sl, c->peer, sizeof(c->peer), NULL, 0,
-                    NI_NUMERICHOST);
+        getnameinfo((struct sockaddr *)&ss, sl, c->peer, sizeof(c->peer), NULL, 0, NI_NUMERICHOST);
         c->next = n->conns;
         if (n->conns)
             n->conns->prev = c;
@@ -263,8 +252,7 @@ static void accept_all(net_t *n, int lfd)
 /* Inactivity timeouts: the server releases the association; the meter
  * then closes the idle connection, as the TCP-UDP setup inactivity
  * timeout (class 41 attribute 6) asks. */
-static void tick_all(net_t *n)
-{
+static void tick_all(net_t *n) {
     uint64_t t = now_ms();
     for (net_conn_t *c = n->conns, *next; c; c = next) {
         next = c->next;
@@ -273,8 +261,7 @@ static void tick_all(net_t *n)
     }
 }
 
-int net_run(net_t *n, volatile sig_atomic_t *stop)
-{
+int net_run(net_t *n, volatile sig_atomic_t *stop) {
     struct epoll_event evs[64];
     while (!*stop) {
         int k = epoll_wait(n->epfd, evs, 64, 1000);
@@ -303,8 +290,7 @@ int net_run(net_t *n, volatile sig_atomic_t *stop)
     return 0;
 }
 
-void net_close(net_t *n)
-{
+void net_close(net_t *n) {
     while (n->conns)
         conn_close(n, n->conns);
     for (size_t i = 0; i < n->listen_count; i++)

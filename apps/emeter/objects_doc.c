@@ -9,36 +9,53 @@
 
 #include "meter/meter.h"
 
-static const char *class_name(uint16_t id)
-{
+static const char *class_name(uint16_t id) {
     switch (id) {
-    case 1: return "Data";
-    case 3: return "Register";
-    case 4: return "Extended register";
-    case 5: return "Demand register";
-    case 7: return "Profile generic";
-    case 8: return "Clock";
-    case 9: return "Script table";
-    case 11: return "Special days table";
-    case 15: return "Association LN";
-    case 17: return "SAP assignment";
-    case 18: return "Image transfer";
-    case 20: return "Activity calendar";
-    case 21: return "Register monitor";
-    case 22: return "Single action schedule";
-    case 40: return "Push setup";
-    case 64: return "Security setup";
-    case 70: return "Disconnect control";
-    case 71: return "Limiter";
-    default: return "?";
+    case 1:
+        return "Data";
+    case 3:
+        return "Register";
+    case 4:
+        return "Extended register";
+    case 5:
+        return "Demand register";
+    case 7:
+        return "Profile generic";
+    case 8:
+        return "Clock";
+    case 9:
+        return "Script table";
+    case 11:
+        return "Special days table";
+    case 15:
+        return "Association LN";
+    case 17:
+        return "SAP assignment";
+    case 18:
+        return "Image transfer";
+    case 20:
+        return "Activity calendar";
+    case 21:
+        return "Register monitor";
+    case 22:
+        return "Single action schedule";
+    case 40:
+        return "Push setup";
+    case 64:
+        return "Security setup";
+    case 70:
+        return "Disconnect control";
+    case 71:
+        return "Limiter";
+    default:
+        return "?";
     }
 }
 
 /* Attribute rights of one association, e.g. "r:1-2 w:2" ("-" when the
  * object is not visible to it). Access modes 4-6 and method mode 2 are
  * marked with a trailing '*' (only over ciphered requests). */
-static void print_rights(const cosem_object_t *o, uint8_t assoc)
-{
+static void print_rights(const cosem_object_t *o, uint8_t assoc) {
     if (o->access[assoc] == NULL) {
         printf(" - |");
         return;
@@ -65,26 +82,24 @@ static void print_rights(const cosem_object_t *o, uint8_t assoc)
            mn ? ((rn || wn) ? "; m " : "m ") : "", m, (rn || wn || mn) ? "" : "none", "");
 }
 
-static void print_variant(enum meter_variant v)
-{
+static void print_variant(enum meter_variant v) {
     size_t n;
     const cosem_object_t *objs = meter_objects(v, &n);
     printf("\n## Variant `%s` (%zu objects)\n\n", meter_variant_name(v), n);
-    printf("| OBIS | class (id, version) | public 16 | management 1 | pre-established 102 | LLS 17 |\n");
+    printf("| OBIS | class (id, version) | public 16 | management 1 | pre-established 102 | LLS 17 "
+           "|\n");
     printf("|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < n; i++) {
         const cosem_object_t *o = &objs[i];
         printf("| %u.%u.%u.%u.%u.%u | %s (%u, v%u) |", o->ln[0], o->ln[1], o->ln[2], o->ln[3],
-               o->ln[4], o->ln[5], class_name(o->cls->class_id), o->cls->class_id,
-               o->cls->version);
+               o->ln[4], o->ln[5], class_name(o->cls->class_id), o->cls->class_id, o->cls->version);
         for (uint8_t a = 0; a < METER_ASSOC_COUNT; a++)
             print_rights(o, a);
         printf("\n");
     }
 }
 
-int objects_doc_print(void)
-{
+int objects_doc_print(void) {
     printf("# Object list of each emeter variant\n\n"
            "Generated from the object tables in `lib/meter/objects_*.c` by\n"
            "`emeter --list-objects > docs/objects.md`; a test fails when this file is out of\n"

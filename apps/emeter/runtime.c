@@ -35,14 +35,12 @@ typedef struct runtime {
 
 static volatile sig_atomic_t stop_requested;
 
-static void on_signal(int sig)
-{
+static void on_signal(int sig) {
     (void)sig;
     stop_requested = 1;
 }
 
-static void state_from_meter(runtime_t *rt)
-{
+static void state_from_meter(runtime_t *rt) {
     const dlms_security_context_t *s = &rt->meter.sec_mgmt;
     memcpy(rt->st.guek, s->keys.guek, 16);
     memcpy(rt->st.gbek, s->keys.gbek, 16);
@@ -56,8 +54,7 @@ static void state_from_meter(runtime_t *rt)
     memcpy(rt->st.lls_secret, lls->lls_secret, rt->st.lls_secret_len);
 }
 
-static int save_state(runtime_t *rt)
-{
+static int save_state(runtime_t *rt) {
     char err[256];
     state_from_meter(rt);
     if (emeter_state_save(rt->state_dir, &rt->st, err, sizeof(err)) != 0) {
@@ -69,8 +66,7 @@ static int save_state(runtime_t *rt)
 
 /* dlms_server_config_t.reserve_ic: durable before any counter of the new
  * block is used. */
-static int reserve_ic(void *user, dlms_security_context_t *sec, uint32_t new_bound)
-{
+static int reserve_ic(void *user, dlms_security_context_t *sec, uint32_t new_bound) {
     runtime_t *rt = user;
     (void)sec;
     uint32_t old = rt->st.tx_ic_reserved;
@@ -82,28 +78,25 @@ static int reserve_ic(void *user, dlms_security_context_t *sec, uint32_t new_bou
     return 0;
 }
 
-static void on_auth_failure(void *user, uint16_t client_sap, int reason)
-{
+static void on_auth_failure(void *user, uint16_t client_sap, int reason) {
     (void)user;
     fprintf(stderr, "emeter: failed login from client %u (%s)\n", client_sap,
-            reason == DLMS_SERVER_AUTH_LLS      ? "wrong LLS password"
-            : reason == DLMS_SERVER_AUTH_HLS    ? "HLS-5 reply did not verify"
-                                                : "ciphered request failed authentication");
+            reason == DLMS_SERVER_AUTH_LLS   ? "wrong LLS password"
+            : reason == DLMS_SERVER_AUTH_HLS ? "HLS-5 reply did not verify"
+                                             : "ciphered request failed authentication");
 }
 
-static void on_association(void *user, const dlms_assoc_view_t *v, int event)
-{
+static void on_association(void *user, const dlms_assoc_view_t *v, int event) {
     (void)user;
-    static const char *const names[] = {"", "associated", "released", "timed out", "closed",
-                                        "replaced"};
+    static const char *const names[] = {"",          "associated", "released",
+                                        "timed out", "closed",     "replaced"};
     fprintf(stderr, "emeter: client %u %s\n", v->client_sap,
             event > 0 && event <= 5 ? names[event] : "?");
 }
 
 /* Idle: reserve the next block of invocation counters before it is needed,
  * so the state file's fsync is not paid inside a request. */
-static void on_idle(void *user)
-{
+static void on_idle(void *user) {
     runtime_t *rt = user;
     int rc = dlms_server_ic_top_up(&rt->server_cfg, &rt->meter.sec_mgmt);
     if (rc != 0) {
@@ -114,15 +107,13 @@ static void on_idle(void *user)
     }
 }
 
-static void on_persist(void *user, meter_t *m, const cosem_object_t *obj)
-{
+static void on_persist(void *user, meter_t *m, const cosem_object_t *obj) {
     (void)m;
     (void)obj;
     save_state(user);
 }
 
-static int load_config(runtime_t *rt, const emeter_options_t *opt)
-{
+static int load_config(runtime_t *rt, const emeter_options_t *opt) {
     char err[512];
     emeter_config_defaults(&rt->cfg);
     if (opt->config_path && emeter_config_load(&rt->cfg, opt->config_path, err, sizeof(err))) {
@@ -131,8 +122,7 @@ static int load_config(runtime_t *rt, const emeter_options_t *opt)
     }
     if (opt->variant) {
         if (strcmp(opt->variant, "esmr") != 0 && strcmp(opt->variant, "omni") != 0) {
-            fprintf(stderr, "emeter: --variant: expected esmr or omni, got \"%s\"\n",
-                    opt->variant);
+            fprintf(stderr, "emeter: --variant: expected esmr or omni, got \"%s\"\n", opt->variant);
             return -1;
         }
         snprintf(rt->cfg.variant, sizeof(rt->cfg.variant), "%s", opt->variant);
@@ -150,8 +140,7 @@ static int load_config(runtime_t *rt, const emeter_options_t *opt)
 }
 
 /* Keys and counters: the state directory wins over the file. */
-static int load_security(runtime_t *rt)
-{
+static int load_security(runtime_t *rt) {
     char err[512];
     dlms_security_context_t *s = &rt->meter.sec_mgmt;
     int rc = emeter_state_load(rt->state_dir, &rt->st, err, sizeof(err));
@@ -191,8 +180,7 @@ static int load_security(runtime_t *rt)
     return 0;
 }
 
-static int start_meter(runtime_t *rt)
-{
+static int start_meter(runtime_t *rt) {
     enum meter_variant v;
     meter_variant_from_name(rt->cfg.variant, &v);
     meter_identity_t id = {
@@ -232,8 +220,7 @@ static int start_meter(runtime_t *rt)
     return 0;
 }
 
-static void print_banner(const runtime_t *rt)
-{
+static void print_banner(const runtime_t *rt) {
     printf("emeter: %s meter, logical device name %.*s, system title ", rt->cfg.variant,
            (int)rt->cfg.logical_device_name_len, (const char *)rt->cfg.logical_device_name);
     for (int i = 0; i < 8; i++)
@@ -249,8 +236,7 @@ static void print_banner(const runtime_t *rt)
     fflush(stdout);
 }
 
-int emeter_run(const emeter_options_t *opt)
-{
+int emeter_run(const emeter_options_t *opt) {
     static runtime_t rt; /* large (server buffers per listener live in net) */
     memset(&rt, 0, sizeof(rt));
     rt.state_dir = opt->state_dir ? opt->state_dir : "./var/emeter";

@@ -14,7 +14,7 @@ typedef struct emeter_options {
     const char *state_dir;   /* default ./var/emeter */
     const char *variant;     /* overrides the config when set */
     const char *listen[CFG_MAX_LISTEN];
-    size_t listen_count;     /* overrides the config when > 0 */
+    size_t listen_count; /* overrides the config when > 0 */
 } emeter_options_t;
 
 /* Runs the meter. Returns the process exit status: 0 after SIGTERM/SIGINT,

@@ -12,11 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define STATE_FILE "security.state"
+#define STATE_FILE  "security.state"
 #define STATE_MAGIC "emeter-security-state 1"
 
-int emeter_state_prepare_dir(const char *dir, char *err, size_t errlen)
-{
+int emeter_state_prepare_dir(const char *dir, char *err, size_t errlen) {
     char path[4096];
     if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path)) {
         snprintf(err, errlen, "%s: path too long", dir);
@@ -40,16 +39,14 @@ int emeter_state_prepare_dir(const char *dir, char *err, size_t errlen)
     return 0;
 }
 
-static void put_hex(FILE *f, const char *name, const uint8_t *b, size_t n)
-{
+static void put_hex(FILE *f, const char *name, const uint8_t *b, size_t n) {
     fprintf(f, "%s=", name);
     for (size_t i = 0; i < n; i++)
         fprintf(f, "%02X", b[i]);
     fputc('\n', f);
 }
 
-static int get_hex(const char *s, uint8_t *out, size_t cap, size_t *n)
-{
+static int get_hex(const char *s, uint8_t *out, size_t cap, size_t *n) {
     size_t len = strlen(s);
     if (len % 2 != 0 || len / 2 > cap)
         return -1;
@@ -64,8 +61,7 @@ static int get_hex(const char *s, uint8_t *out, size_t cap, size_t *n)
     return 0;
 }
 
-int emeter_state_save(const char *dir, const emeter_state_t *st, char *err, size_t errlen)
-{
+int emeter_state_save(const char *dir, const emeter_state_t *st, char *err, size_t errlen) {
     char tmp[4200], path[4200];
     snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE);
     snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, STATE_FILE);
@@ -107,8 +103,7 @@ int emeter_state_save(const char *dir, const emeter_state_t *st, char *err, size
     return 0;
 }
 
-static int parse_u32(const char *s, uint32_t *out)
-{
+static int parse_u32(const char *s, uint32_t *out) {
     char *end;
     errno = 0;
     unsigned long v = strtoul(s, &end, 10);
@@ -118,8 +113,7 @@ static int parse_u32(const char *s, uint32_t *out)
     return 0;
 }
 
-int emeter_state_load(const char *dir, emeter_state_t *st, char *err, size_t errlen)
-{
+int emeter_state_load(const char *dir, emeter_state_t *st, char *err, size_t errlen) {
     char path[4200];
     snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE);
     FILE *f = fopen(path, "r");
@@ -156,7 +150,10 @@ int emeter_state_load(const char *dir, emeter_state_t *st, char *err, size_t err
         uint32_t u;
         if (strcmp(k, "guek") == 0 || strcmp(k, "gbek") == 0 || strcmp(k, "ak") == 0 ||
             strcmp(k, "kek") == 0) {
-            uint8_t *dst = k[0] == 'a' ? st->ak : k[0] == 'k' ? st->kek : k[1] == 'u' ? st->guek : st->gbek;
+            uint8_t *dst = k[0] == 'a'   ? st->ak
+                           : k[0] == 'k' ? st->kek
+                           : k[1] == 'u' ? st->guek
+                                         : st->gbek;
             rc = get_hex(v, dst, 16, &n) || n != 16 ? -1 : 0;
             seen |= k[0] == 'a' ? 1u : k[0] == 'k' ? 2u : k[1] == 'u' ? 4u : 8u;
         } else if (strcmp(k, "tx_ic_reserved") == 0) {
@@ -178,8 +175,10 @@ int emeter_state_load(const char *dir, emeter_state_t *st, char *err, size_t err
     }
     fclose(f);
     if (rc != 0 || !complete || seen != 31u) {
-        snprintf(err, errlen, "%s: damaged (line %d); refusing to start rather than reuse "
-                 "invocation counters or lose keys", path, lineno);
+        snprintf(err, errlen,
+                 "%s: damaged (line %d); refusing to start rather than reuse "
+                 "invocation counters or lose keys",
+                 path, lineno);
         return -1;
     }
     return 1;
