@@ -228,11 +228,12 @@
 
 /* Selective-access parameters of a long GET, copied out of the request
  * because the request buffer is reused before the next block is asked for.
- * A range_descriptor with two date-times and three selected columns is
- * about 110 bytes. A longer selection still works for replies that fit one
- * PDU; a long one is answered other-reason. */
+ * A range_descriptor with two date-times is about 40 bytes plus 18 per
+ * selected column; the OMNIPOWER-style analysis logger's 24 columns need
+ * about 460. A longer selection still works for replies that fit one PDU;
+ * a long one is answered other-reason. */
 #ifndef EM_DLMS_SELECTION_BUFFER
-#define EM_DLMS_SELECTION_BUFFER 128
+#define EM_DLMS_SELECTION_BUFFER 512
 #endif
 
 /* Largest request APDU reassembled from general-block-transfer blocks
@@ -374,6 +375,123 @@
  * 15-minute demand. */
 #ifndef EM_COSEM_DEMAND_MAX_PERIODS
 #define EM_COSEM_DEMAND_MAX_PERIODS 15
+#endif
+
+/* ---- Profile generic (lib/cosem/profile_generic.c) ---------------------- */
+
+/* Capture objects (columns) one Profile generic can hold. The OMNIPOWER
+ * analysis logger has 24 configurable channels, the widest profile of
+ * both variants (ESMR load profiles have 4-6). Each column costs 14 bytes
+ * of state per profile (definition + width). */
+#ifndef EM_COSEM_PROFILE_MAX_COLUMNS
+#define EM_COSEM_PROFILE_MAX_COLUMNS 24
+#endif
+
+/* Largest stored row in bytes (2-byte length + the captured values as
+ * A-XDR, profile_rows.h). 24 long64 channels (9 bytes each) plus a
+ * date-time (14) plus the length take 232; 256 leaves room for a status
+ * byte or two. A capture keeps one row on the stack (twice with a
+ * data_index column). */
+#ifndef EM_COSEM_PROFILE_MAX_ROW
+#define EM_COSEM_PROFILE_MAX_ROW 256
+#endif
+
+/* ---- Calendar, scripts, schedules, monitors (lib/cosem, class 9/11/20-22) -- */
+
+/* Activity calendar (class 20) capacities, for the active and the passive
+ * calendar each: the issue's tariff programmes, 4 seasons, 4 week profiles
+ * and 4 day profiles of 8 switching actions. Two calendars take about
+ * 1.4 KB of state. Day actions are tracked in a 32-bit mask (<= 32). */
+#ifndef EM_COSEM_CAL_SEASONS
+#define EM_COSEM_CAL_SEASONS 4
+#endif
+#ifndef EM_COSEM_CAL_WEEKS
+#define EM_COSEM_CAL_WEEKS 4
+#endif
+#ifndef EM_COSEM_CAL_DAYS
+#define EM_COSEM_CAL_DAYS 4
+#endif
+#ifndef EM_COSEM_CAL_DAY_ACTIONS
+#define EM_COSEM_CAL_DAY_ACTIONS 8
+#endif
+
+/* Longest calendar, season and week profile name (octet-strings). OSGP
+ * writes short names ("1", a calendar name of a few characters), Gurux
+ * examples about a dozen; 16 bytes each. */
+#ifndef EM_COSEM_CAL_NAME_MAX
+#define EM_COSEM_CAL_NAME_MAX 16
+#endif
+
+/* Special days table (class 11) entries: 30 per the issue, a few years of
+ * public holidays (yearly repeating dates take one entry each). */
+#ifndef EM_COSEM_SPECIAL_DAYS
+#define EM_COSEM_SPECIAL_DAYS 30
+#endif
+
+/* Scripts per Script table (class 9): one per tariff in the tariffication
+ * table (omni: 4 tariffs for A+ and R+), one per push setup in the push
+ * table (DSMR: 4); 8 covers both with room. */
+#ifndef EM_COSEM_SCRIPTS
+#define EM_COSEM_SCRIPTS 8
+#endif
+
+/* Actions per script: a tariff script writes the tariff indicator and may
+ * activate registers; most meter scripts have 1-2. */
+#ifndef EM_COSEM_SCRIPT_ACTIONS
+#define EM_COSEM_SCRIPT_ACTIONS 4
+#endif
+
+/* Bytes of one script action's parameter (its complete A-XDR Data): a
+ * date-time octet-string takes 14, a long64 9. */
+#ifndef EM_COSEM_SCRIPT_PARAM_MAX
+#define EM_COSEM_SCRIPT_PARAM_MAX 16
+#endif
+
+/* execution_time entries of a Single action schedule (class 22): end of
+ * billing needs 1 (day 1, 00:00), a push schedule a few times a day. */
+#ifndef EM_COSEM_SAS_TIMES
+#define EM_COSEM_SAS_TIMES 8
+#endif
+
+/* Thresholds (and action pairs) of a Register monitor (class 21): the DSMR
+ * alarm monitor uses 1, a voltage band with hysteresis 2. At most 32
+ * (crossing states are a 32-bit mask). */
+#ifndef EM_COSEM_MONITOR_THRESHOLDS
+#define EM_COSEM_MONITOR_THRESHOLDS 4
+#endif
+
+/* ---- Store (lib/store) ---------------------------------------------------- */
+
+/* Record slots one record store holds (energy registers, counters, keys,
+ * configuration blocks...). Each slot costs 16 bytes of RAM (where its
+ * newest copy is) in store_records_t. */
+#ifndef EM_STORE_MAX_RECORDS
+#define EM_STORE_MAX_RECORDS 32
+#endif
+
+/* Largest flash program unit (bytes, a power of two) the store supports:
+ * 8 covers STM32L4/G4 double words, 16 the STM32U5 quad word and 32 the
+ * STM32H7 flash word. The obsolete marker and the sector header are padded
+ * to the unit, so a larger unit costs a few bytes per sector. */
+#ifndef EM_STORE_MAX_PROGRAM_UNIT
+#define EM_STORE_MAX_PROGRAM_UNIT 32
+#endif
+
+/* Bytes the store hands to one flash_program call, staged in a stack
+ * buffer of this size while writing. A record copy or ring entry up to this
+ * size (16-byte header included) is programmed in a single call; longer
+ * ones in several consecutive calls, which is equally safe since the CRC
+ * covers the whole copy. A multiple of EM_STORE_MAX_PROGRAM_UNIT. */
+#ifndef EM_STORE_PROGRAM_CHUNK
+#define EM_STORE_PROGRAM_CHUNK 256
+#endif
+
+/* Sectors one ring may span. The ring keeps a 16-bit count of valid entries
+ * per sector (2 bytes each) so that read(index) finds an entry without
+ * scanning. 64 covers a 960-row profile of 64-byte rows (66 KiB: 18 sectors
+ * of 4 KiB) or 2190 16-byte events (53 KiB) on 1 KiB sectors. */
+#ifndef EM_STORE_RING_MAX_SECTORS
+#define EM_STORE_RING_MAX_SECTORS 64
 #endif
 
 #endif /* EMETER_CONFIG_H */
