@@ -488,10 +488,42 @@
 
 /* Sectors one ring may span. The ring keeps a 16-bit count of valid entries
  * per sector (2 bytes each) so that read(index) finds an entry without
- * scanning. 64 covers a 960-row profile of 64-byte rows (66 KiB: 18 sectors
- * of 4 KiB) or 2190 16-byte events (53 KiB) on 1 KiB sectors. */
+ * scanning. 64 covers a 960-row profile of 64-byte rows (19 sectors of
+ * 4 KiB) and 2190 16-byte events even on 1 KiB sectors (55 sectors);
+ * store_ring_sectors_needed() computes the count. */
 #ifndef EM_STORE_RING_MAX_SECTORS
 #define EM_STORE_RING_MAX_SECTORS 64
+#endif
+
+/* ---- Metering application (lib/meter: registers, profiles, logs) ---------- */
+
+/* Tariff registers per direction (1.0.1.8.t / 1.0.2.8.t): the most any
+ * variant uses (omni: 4 for A+ and R+; esmr uses 2). Each costs 16 bytes. */
+#ifndef EM_METER_TARIFFS
+#define EM_METER_TARIFFS 4
+#endif
+
+/* Rows of the E 15-minute load profile 1.0.99.1.0.255: 960 = 10 days of
+ * quarters, the SMR 5 depth (dlms-facts §2.5). 28 bytes each in RAM. */
+#ifndef EM_METER_LP_ENTRIES
+#define EM_METER_LP_ENTRIES 960
+#endif
+
+/* Rows of the E daily values 1.0.99.2.0.255: 40 days (SMR 5). */
+#ifndef EM_METER_DAILY_ENTRIES
+#define EM_METER_DAILY_ENTRIES 40
+#endif
+
+/* Entries of the standard (100), fraud detection (30) and power quality
+ * (100) event logs, the SMR 5 profile_entries (dlms-facts §2.5). */
+#ifndef EM_METER_STD_LOG_ENTRIES
+#define EM_METER_STD_LOG_ENTRIES 100
+#endif
+#ifndef EM_METER_FRAUD_LOG_ENTRIES
+#define EM_METER_FRAUD_LOG_ENTRIES 30
+#endif
+#ifndef EM_METER_PQ_LOG_ENTRIES
+#define EM_METER_PQ_LOG_ENTRIES 100
 #endif
 
 #endif /* EMETER_CONFIG_H */

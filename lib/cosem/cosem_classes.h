@@ -598,7 +598,10 @@ typedef struct cosem_special_days_def {
  *   9 days        day_ids unique, actions <= EM_COSEM_CAL_DAY_ACTIONS,
  *                 start_time with an hour, every script_logical_name a
  *                 Script table of the object table, and every day_id of
- *                 every passive week one of the new day profiles;
+ *                 every passive week one of the new day profiles (the
+ *                 script_selector is not checked: the script table may be
+ *                 reprogrammed later; a missing script makes the tick
+ *                 report COSEM_ERR_SCRIPT_UNKNOWN);
  *   10, method 1  the whole passive calendar is consistent.
  * Every failure is other-reason (reference) or type-unmatched (structure),
  * as above; the passive calendar is unchanged then. Writing in another
@@ -756,7 +759,8 @@ typedef struct cosem_single_action_def {
 void cosem_single_action_init(cosem_single_action_state_t *st, uint8_t type);
 /* The first execution instant strictly after UTC `after` in the local time
  * of clk (NULL: UTC): 0 and *next, or COSEM_ERR_TIME when no entry gives
- * one within 8 years (a Feb 29 repeats within that). */
+ * one (patterns with a wildcard year are searched 8 years ahead: a Feb 29
+ * repeats within that). */
 int cosem_single_action_next(const cosem_single_action_state_t *st,
                              const cosem_clock_state_t *clk, int64_t after, int64_t *next);
 /* One tick: 1 when the script was started, 0 when nothing was due, or a

@@ -9,6 +9,7 @@
  * the operation; only then does the class code run. The answers it chooses
  * for each refusal are listed in cosem.h.
  */
+#include "cosem/calendar_eval.h"
 #include "cosem/cosem.h"
 
 #include <string.h>
@@ -42,6 +43,13 @@ const char *cosem_strerror(int err) {
     case COSEM_ERR_TIME:
         return "instant cannot be shown as a date-time";
     default:
+        /* Class groups with codes of their own explain them. */
+        if (err <= -0x0920 && err >= -0x093F) {
+            return cosem_profile_strerror(err);
+        }
+        if (err <= -0x0940 && err >= -0x095F) {
+            return cosem_sched_strerror(err);
+        }
         return "unknown error";
     }
 }
