@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "dlms/acse.h"
+#include "test_hex.h"
 
 /* dlms-facts §4.6 */
 #define AARQ_HEX "601DA109060760857405080101BE10040E01000000065F1F0400007E1F04B0"
@@ -53,15 +54,6 @@
 
 #define IC_GB 0x01234567u
 
-static size_t unhex(const char *hex, uint8_t *buf, size_t cap) {
-    size_t n = strlen(hex) / 2;
-    assert_true(n <= cap);
-    for (size_t i = 0; i < n; i++) {
-        char byte[3] = {hex[2 * i], hex[2 * i + 1], 0};
-        buf[i] = (uint8_t)strtoul(byte, NULL, 16);
-    }
-    return n;
-}
 
 static bool all_zero(const void *p, size_t len) {
     const uint8_t *b = p;
@@ -80,10 +72,10 @@ static uint8_t server_title[8], client_title[8];
 static int setup(void **state) {
     (void)state;
     memset(&keys, 0, sizeof keys);
-    unhex("000102030405060708090A0B0C0D0E0F", keys.guek, 16);
-    unhex("D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF", keys.ak, 16);
-    unhex("4D4D4D0000BC614E", server_title, 8);
-    unhex("4D4D4D0000000001", client_title, 8);
+    test_unhex("000102030405060708090A0B0C0D0E0F", keys.guek, 16);
+    test_unhex("D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF", keys.ak, 16);
+    test_unhex("4D4D4D0000BC614E", server_title, 8);
+    test_unhex("4D4D4D0000000001", client_title, 8);
     return 0;
 }
 
@@ -107,7 +99,7 @@ static dlms_initiate_request_t gb_request(void) {
 static void test_aarq_plain(void **state) {
     (void)state;
     uint8_t in[64], out[64], ui[32];
-    size_t n = unhex(AARQ_HEX, in, sizeof in);
+    size_t n = test_unhex(AARQ_HEX, in, sizeof in);
     dlms_aarq_t a;
     assert_int_equal(dlms_aarq_decode(in, n, &a), 0);
     assert_int_equal(a.context, DLMS_CONTEXT_LN);
@@ -116,7 +108,7 @@ static void test_aarq_plain(void **state) {
     assert_false(a.has_acse_requirements);
     assert_false(a.has_mechanism);
     assert_false(a.has_auth_value);
-    size_t uin = unhex("01000000065F1F0400007E1F04B0", ui, sizeof ui);
+    size_t uin = test_unhex("01000000065F1F0400007E1F04B0", ui, sizeof ui);
     assert_int_equal(a.user_info_len, uin);
     assert_ptr_equal(a.user_info, in + 17); /* zero-copy */
     assert_memory_equal(a.user_info, ui, uin);
@@ -141,7 +133,7 @@ static void test_aarq_plain(void **state) {
 static void test_aarq_lls(void **state) {
     (void)state;
     uint8_t in[128], out[128];
-    size_t n = unhex(AARQ_LLS_HEX, in, sizeof in);
+    size_t n = test_unhex(AARQ_LLS_HEX, in, sizeof in);
     dlms_aarq_t a;
     assert_int_equal(dlms_aarq_decode(in, n, &a), 0);
     assert_true(a.has_acse_requirements && a.authentication);
@@ -160,7 +152,7 @@ static void test_aarq_lls(void **state) {
     assert_memory_equal(out, in, n);
     /* And with no security, the §4.6 AARQ. */
     c.mechanism = DLMS_MECH_NONE;
-    n = unhex(AARQ_HEX, in, sizeof in);
+    n = test_unhex(AARQ_HEX, in, sizeof in);
     assert_int_equal(dlms_acse_client_aarq(&c, out, sizeof out), (int)n);
     assert_memory_equal(out, in, n);
 }
@@ -169,7 +161,7 @@ static void test_aarq_lls(void **state) {
 static void test_aarq_ciphered(void **state) {
     (void)state;
     uint8_t in[128], out[128], glo[64];
-    size_t n = unhex(AARQ_CIPH_HEX, in, sizeof in);
+    size_t n = test_unhex(AARQ_CIPH_HEX, in, sizeof in);
     assert_int_equal(n, 0x68);
     dlms_aarq_t a;
     assert_int_equal(dlms_aarq_decode(in, n, &a), 0);
@@ -183,7 +175,7 @@ static void test_aarq_ciphered(void **state) {
     assert_int_equal(a.mechanism, DLMS_MECH_LLS);
     assert_int_equal(a.auth_value_len, 8);
     assert_memory_equal(a.auth_value, "12345678", 8);
-    size_t glon = unhex(GLO_INIT_REQ_HEX, glo, sizeof glo);
+    size_t glon = test_unhex(GLO_INIT_REQ_HEX, glo, sizeof glo);
     assert_int_equal(a.user_info_len, glon);
     assert_memory_equal(a.user_info, glo, glon);
 
@@ -198,7 +190,7 @@ static void test_aarq_ciphered(void **state) {
     assert_memory_equal(init.sec.system_title, server_title, 8);
     dlms_initiate_request_t exp = gb_request();
     exp.has_dedicated_key = true;
-    unhex("00112233445566778899AABBCCDDEEFF", exp.dedicated_key, 16);
+    test_unhex("00112233445566778899AABBCCDDEEFF", exp.dedicated_key, 16);
     assert_memory_equal(&init.request, &exp, sizeof exp);
 
     /* Re-encode the decoded struct. */
@@ -213,7 +205,7 @@ static void test_aarq_ciphered(void **state) {
     assert_memory_equal(out, in, n);
 
     /* The same glo-initiateRequest releases the association (dlms-cosem). */
-    n = unhex(RLRQ_CIPH_HEX, in, sizeof in);
+    n = test_unhex(RLRQ_CIPH_HEX, in, sizeof in);
     assert_int_equal(dlms_acse_client_rlrq(&exp, &tx, out, sizeof out), (int)n);
     assert_memory_equal(out, in, n);
 }
@@ -237,8 +229,8 @@ static void test_aarq_hls5_client(void **state) {
     assert_memory_equal(a.auth_value, ctos, 8);
     assert_int_equal(a.user_info[0], DLMS_XDLMS_TAG_GLO_INITIATE_REQUEST);
     uint8_t mech[9], ac[12];
-    unhex("8B0760857405080205", mech, sizeof mech);
-    unhex("AC0A80084B35366956616759", ac, sizeof ac);
+    test_unhex("8B0760857405080205", mech, sizeof mech);
+    test_unhex("AC0A80084B35366956616759", ac, sizeof ac);
     assert_non_null(memmem(out, (size_t)n, mech, sizeof mech));
     assert_non_null(memmem(out, (size_t)n, ac, sizeof ac));
 
@@ -289,14 +281,14 @@ static void test_aarq_optional_components(void **state) {
         assert_memory_equal(&a, &b, sizeof a);
     }
     uint8_t in[64];
-    size_t n = unhex("6010A109060760857405080101A903020105", in, sizeof in);
+    size_t n = test_unhex("6010A109060760857405080101A903020105", in, sizeof in);
     dlms_aarq_t a;
     assert_int_equal(dlms_aarq_decode(in, n, &a), 0);
     assert_int_equal(a.calling_ae_invocation_id, 5);
     /* A negative or over-long integer is refused. */
-    n = unhex("6010A109060760857405080101A903020185", in, sizeof in);
+    n = test_unhex("6010A109060760857405080101A903020185", in, sizeof in);
     assert_int_equal(dlms_aarq_decode(in, n, &a), DLMS_ACSE_ERR_VALUE);
-    n = unhex("6014A109060760857405080101A90702050100000000", in, sizeof in);
+    n = test_unhex("6014A109060760857405080101A90702050100000000", in, sizeof in);
     assert_int_equal(dlms_aarq_decode(in, n, &a), DLMS_ACSE_ERR_VALUE);
 }
 
@@ -304,7 +296,7 @@ static void test_aarq_optional_components(void **state) {
 
 static void check_aare_round_trip(const char *hex, dlms_aare_t *a) {
     uint8_t in[128], out[128];
-    size_t n = unhex(hex, in, sizeof in);
+    size_t n = test_unhex(hex, in, sizeof in);
     assert_int_equal(dlms_aare_decode(in, n, a), 0);
     assert_int_equal(dlms_aare_encode(a, out, sizeof out), (int)n);
     assert_memory_equal(out, in, n);
@@ -351,7 +343,7 @@ static void test_aare_examples(void **state) {
     uint8_t out[64];
     int n = dlms_aare_encode(&b, out, sizeof out);
     uint8_t exp[64];
-    size_t en = unhex("612780020780A109060760857405080103A203020102A305A203020102A40A04084D4D4D"
+    size_t en = test_unhex("612780020780A109060760857405080103A203020102A305A203020102A40A04084D4D4D"
                       "0000BC614E",
                       exp, sizeof exp);
     assert_int_equal(n, (int)en);
@@ -390,7 +382,7 @@ static int server_aare(const dlms_xdlms_negotiated_t *neg, uint8_t diag, const u
 static void test_server_flow(void **state) {
     (void)state;
     uint8_t in[128], out[128], exp[128];
-    size_t n = unhex(AARQ_HEX, in, sizeof in);
+    size_t n = test_unhex(AARQ_HEX, in, sizeof in);
     dlms_aarq_t aarq;
     dlms_acse_initiate_t init;
     assert_int_equal(dlms_aarq_decode(in, n, &aarq), 0);
@@ -399,11 +391,11 @@ static void test_server_flow(void **state) {
     dlms_xdlms_negotiated_t neg;
     assert_int_equal(dlms_xdlms_negotiate(&init.request, &cfg, &neg), 0);
 
-    size_t en = unhex(AARE_OK_HEX, exp, sizeof exp);
+    size_t en = test_unhex(AARE_OK_HEX, exp, sizeof exp);
     assert_int_equal(server_aare(&neg, DLMS_ACSE_DIAG_NULL, NULL, out, sizeof out), (int)en);
     assert_memory_equal(out, exp, en);
 
-    en = unhex(AARE_HLS_HEX, exp, sizeof exp);
+    en = test_unhex(AARE_HLS_HEX, exp, sizeof exp);
     assert_int_equal(server_aare(&neg, DLMS_ACSE_DIAG_AUTHENTICATION_REQUIRED,
                                  (const uint8_t *)"P6wRJ21F", out, sizeof out),
                      (int)en);
@@ -412,7 +404,7 @@ static void test_server_flow(void **state) {
     /* DLMS version 5: refused with the exact rejecting AARE. */
     init.request.dlms_version = 5;
     assert_int_equal(dlms_xdlms_negotiate(&init.request, &cfg, &neg), DLMS_APDU_ERR_XDLMS_REFUSED);
-    en = unhex(AARE_REJECT_HEX, exp, sizeof exp);
+    en = test_unhex(AARE_REJECT_HEX, exp, sizeof exp);
     assert_int_equal(server_aare(&neg, 0, NULL, out, sizeof out), (int)en);
     assert_memory_equal(out, exp, en);
 }
@@ -422,31 +414,31 @@ static void test_client_aare(void **state) {
     uint8_t in[128];
     dlms_aare_t a;
     dlms_acse_answer_t ans;
-    size_t n = unhex(AARE_OK_HEX, in, sizeof in);
+    size_t n = test_unhex(AARE_OK_HEX, in, sizeof in);
     assert_int_equal(dlms_acse_client_aare(in, n, NULL, &a, &ans), 0);
     assert_true(ans.has_response);
     assert_false(ans.has_error || ans.ciphered);
     assert_int_equal(ans.response.conformance, 0x00501F);
     assert_int_equal(ans.response.server_max_receive_pdu_size, 500);
 
-    n = unhex(AARE_HLS_HEX, in, sizeof in);
+    n = test_unhex(AARE_HLS_HEX, in, sizeof in);
     assert_int_equal(dlms_acse_client_aare(in, n, NULL, &a, &ans), 0);
     assert_int_equal(a.diagnostic, DLMS_ACSE_DIAG_AUTHENTICATION_REQUIRED);
     assert_memory_equal(a.auth_value, "P6wRJ21F", 8);
 
-    n = unhex(AARE_REJECT_HEX, in, sizeof in);
+    n = test_unhex(AARE_REJECT_HEX, in, sizeof in);
     assert_int_equal(dlms_acse_client_aare(in, n, NULL, &a, &ans), DLMS_ACSE_ERR_REJECTED);
     assert_true(ans.has_error);
     assert_int_equal(ans.error.service, DLMS_CSE_INITIATE_ERROR);
     assert_int_equal(ans.error.value, DLMS_INITIATE_ERROR_DLMS_VERSION_TOO_LOW);
 
     /* Rejected without user-information (some meters do that). */
-    n = unhex("6117A109060760857405080101A203020101A305A10302010D", in, sizeof in);
+    n = test_unhex("6117A109060760857405080101A203020101A305A10302010D", in, sizeof in);
     assert_int_equal(dlms_acse_client_aare(in, n, NULL, &a, &ans), DLMS_ACSE_ERR_REJECTED);
     assert_int_equal(a.diagnostic, DLMS_ACSE_DIAG_AUTHENTICATION_FAILURE);
     assert_false(ans.has_error || ans.has_response);
     /* Accepted without an InitiateResponse is not an association. */
-    n = unhex("6117A109060760857405080101A203020100A305A103020100", in, sizeof in);
+    n = test_unhex("6117A109060760857405080101A203020100A305A103020100", in, sizeof in);
     assert_int_equal(dlms_acse_client_aare(in, n, NULL, &a, &ans), DLMS_ACSE_ERR_USER_INFO);
 }
 
@@ -455,7 +447,7 @@ static void test_client_aare_ciphered(void **state) {
     (void)state;
     uint8_t ui[64], out[160];
     size_t uin =
-        unhex("281F3001234567891214A0845E475714383F65BC19745CA235906525E4F3E1C893", ui, sizeof ui);
+        test_unhex("281F3001234567891214A0845E475714383F65BC19745CA235906525E4F3E1C893", ui, sizeof ui);
     dlms_aare_t a;
     memset(&a, 0, sizeof a);
     a.context = DLMS_CONTEXT_LN_CIPH;
@@ -497,7 +489,7 @@ static void test_release(void **state) {
     uint8_t in[128], out[128];
     dlms_release_t rl;
 
-    size_t n = unhex(RLRQ_HEX, in, sizeof in);
+    size_t n = test_unhex(RLRQ_HEX, in, sizeof in);
     assert_int_equal(dlms_rlrq_decode(in, n, &rl), 0);
     assert_true(rl.has_reason);
     assert_int_equal(rl.reason, DLMS_RLRQ_REASON_NORMAL);
@@ -508,7 +500,7 @@ static void test_release(void **state) {
     assert_memory_equal(out, in, n);
     assert_int_equal(dlms_rlre_decode(in, n, &rl), DLMS_ACSE_ERR_APDU_TAG);
 
-    n = unhex(RLRE_HEX, in, sizeof in);
+    n = test_unhex(RLRE_HEX, in, sizeof in);
     assert_int_equal(dlms_rlre_decode(in, n, &rl), 0);
     assert_int_equal(dlms_rlre_encode(&rl, out, sizeof out), (int)n);
     assert_memory_equal(out, in, n);
@@ -527,7 +519,7 @@ static void test_release(void **state) {
     assert_memory_equal(out, "\x62\x03\x80\x01\x1E", 5);
 
     /* RLRE with an InitiateResponse (negotiated QoS present). */
-    n = unhex(RLRE_INIT_HEX, in, sizeof in);
+    n = test_unhex(RLRE_INIT_HEX, in, sizeof in);
     assert_int_equal(dlms_rlre_decode(in, n, &rl), 0);
     assert_int_equal(rl.user_info_len, 15);
     assert_int_equal(dlms_rlre_encode(&rl, out, sizeof out), (int)n);
@@ -538,7 +530,7 @@ static void test_release(void **state) {
     assert_int_equal(ans.response.server_max_receive_pdu_size, 1224);
 
     /* RLRE with a glo-initiateResponse (dlms-cosem), server title of §3.1. */
-    n = unhex(RLRE_CIPH_HEX, in, sizeof in);
+    n = test_unhex(RLRE_CIPH_HEX, in, sizeof in);
     assert_int_equal(dlms_rlre_decode(in, n, &rl), 0);
     assert_int_equal(dlms_rlre_encode(&rl, out, sizeof out), (int)n);
     assert_memory_equal(out, in, n);
@@ -579,7 +571,7 @@ static int dec_rlre(const uint8_t *in, size_t len, void *out) {
 
 static void check_truncations(const char *hex, decode_fn dec, size_t out_size) {
     uint8_t in[160];
-    size_t n = unhex(hex, in, sizeof in);
+    size_t n = test_unhex(hex, in, sizeof in);
     uint8_t out[sizeof(dlms_aarq_t) + sizeof(dlms_aare_t)];
     assert_true(out_size <= sizeof out);
     for (size_t len = 0; len < n; len++) {
@@ -615,13 +607,13 @@ static void test_long_form_lengths(void **state) {
     (void)state;
     /* The §4.6 AARQ with 81 / 82 lengths everywhere BER allows them. */
     uint8_t in[80];
-    size_t n = unhex("60820022A1810A06810760857405080101BE82001104810E"
+    size_t n = test_unhex("60820022A1810A06810760857405080101BE82001104810E"
                      "01000000065F1F0400007E1F04B0",
                      in, sizeof in);
     dlms_aarq_t a, b;
     assert_int_equal(dlms_aarq_decode(in, n, &a), 0);
     uint8_t plain[64];
-    size_t pn = unhex(AARQ_HEX, plain, sizeof plain);
+    size_t pn = test_unhex(AARQ_HEX, plain, sizeof plain);
     assert_int_equal(dlms_aarq_decode(plain, pn, &b), 0);
     assert_int_equal(a.context, b.context);
     assert_int_equal(a.user_info_len, b.user_info_len);
@@ -652,7 +644,7 @@ static void test_long_form_lengths(void **state) {
 
 static void check_aarq(const char *hex, int rc) {
     uint8_t in[128];
-    size_t n = unhex(hex, in, sizeof in);
+    size_t n = test_unhex(hex, in, sizeof in);
     dlms_aarq_t a;
     assert_int_equal(dlms_aarq_decode(in, n, &a), rc);
     if (rc != 0) {
@@ -725,7 +717,7 @@ static void test_auth_value_bounds(void **state) {
     for (size_t len = 0; len <= DLMS_ACSE_MAX_AUTH_VALUE + 1; len++) {
         for (unsigned mech = DLMS_MECH_LLS; mech <= DLMS_MECH_GMAC; mech += 4) {
             /* 60 L | A1 (11 bytes) | 8B 07 .. mech | AC 2+len 80 len value */
-            size_t n = unhex("6000A1090607608574050801018B0760857405080200AC008000", in, sizeof in);
+            size_t n = test_unhex("6000A1090607608574050801018B0760857405080200AC008000", in, sizeof in);
             in[21] = (uint8_t)mech;
             in[23] = (uint8_t)(2 + len);
             in[25] = (uint8_t)len;
@@ -761,7 +753,7 @@ static void test_aare_refusals(void **state) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         uint8_t in[64];
-        size_t n = unhex(cases[i].hex, in, sizeof in);
+        size_t n = test_unhex(cases[i].hex, in, sizeof in);
         dlms_aare_t a;
         assert_int_equal(dlms_aare_decode(in, n, &a), cases[i].rc);
         assert_true(all_zero(&a, sizeof a));
@@ -771,7 +763,7 @@ static void test_aare_refusals(void **state) {
 static void test_aarq_initiate_refusals(void **state) {
     (void)state;
     uint8_t in[128];
-    size_t n = unhex(AARQ_CIPH_HEX, in, sizeof in);
+    size_t n = test_unhex(AARQ_CIPH_HEX, in, sizeof in);
     dlms_aarq_t a;
     assert_int_equal(dlms_aarq_decode(in, n, &a), 0);
     dlms_sec_rx_t rx = fresh_rx();
@@ -805,19 +797,19 @@ static void test_aarq_initiate_refusals(void **state) {
     uint8_t ui[64];
     b = a;
     b.user_info = ui;
-    b.user_info_len = unhex("01000000065F1F0400007E1F04B0", ui, sizeof ui);
+    b.user_info_len = test_unhex("01000000065F1F0400007E1F04B0", ui, sizeof ui);
     rx = fresh_rx();
     assert_int_equal(dlms_acse_aarq_initiate(&b, &rx, &init), DLMS_ACSE_ERR_CIPHERING);
     b.context = DLMS_CONTEXT_LN;
     assert_int_equal(dlms_acse_aarq_initiate(&b, &rx, &init), 0);
     b.user_info_len =
-        unhex("01011000112233445566778899AABBCCDDEEFF0000065F1F0400007E1F04B0", ui, sizeof ui);
+        test_unhex("01011000112233445566778899AABBCCDDEEFF0000065F1F0400007E1F04B0", ui, sizeof ui);
     assert_int_equal(dlms_acse_aarq_initiate(&b, &rx, &init), DLMS_ACSE_ERR_CIPHERING);
     assert_true(all_zero(&init, sizeof init));
     /* Not an InitiateRequest at all, or none. */
-    b.user_info_len = unhex("0800065F1F040000501F01F40007", ui, sizeof ui);
+    b.user_info_len = test_unhex("0800065F1F040000501F01F40007", ui, sizeof ui);
     assert_int_equal(dlms_acse_aarq_initiate(&b, &rx, &init), DLMS_ACSE_ERR_USER_INFO);
-    b.user_info_len = unhex("01000000065F1F0400007E1F04", ui, sizeof ui);
+    b.user_info_len = test_unhex("01000000065F1F0400007E1F04", ui, sizeof ui);
     assert_int_equal(dlms_acse_aarq_initiate(&b, &rx, &init), DLMS_APDU_ERR_XDLMS_TRUNCATED);
     b.user_info = NULL;
     assert_int_equal(dlms_acse_aarq_initiate(&b, &rx, &init), DLMS_ACSE_ERR_USER_INFO);

@@ -26,24 +26,11 @@
 #include "dlms/apdu.h"
 #include "dlms/security.h"
 #include "dlms/xdlms.h"
+#include "test_hex.h"
 
 /* ---- helpers ---------------------------------------------------------------- */
 
 /* Parse hex with optional spaces into out; returns the byte count. */
-static size_t unhex(const char *s, uint8_t *out, size_t cap) {
-    size_t n = 0;
-    while (*s != '\0') {
-        if (*s == ' ') {
-            s++;
-            continue;
-        }
-        char b[3] = {s[0], s[1], '\0'};
-        assert_true(n < cap);
-        out[n++] = (uint8_t)strtoul(b, NULL, 16);
-        s += 2;
-    }
-    return n;
-}
 
 static bool all_zero(const uint8_t *p, size_t n) {
     for (size_t i = 0; i < n; i++) {
@@ -56,7 +43,7 @@ static bool all_zero(const uint8_t *p, size_t n) {
 
 static bool slice_is(dlms_slice_t s, const char *want_hex) {
     uint8_t want[256];
-    size_t n = unhex(want_hex, want, sizeof want);
+    size_t n = test_unhex(want_hex, want, sizeof want);
     return s.len == n && s.p != NULL && memcmp(s.p, want, n) == 0;
 }
 
@@ -147,7 +134,7 @@ static int enc_act_resp(const void *in, uint8_t *out, size_t cap) {
 static void round_trip(const char *hex, decode_fn dec, encode_fn enc, void *out, size_t out_size) {
     static uint8_t in[512];
     uint8_t again[512];
-    size_t n = unhex(hex, in, sizeof in);
+    size_t n = test_unhex(hex, in, sizeof in);
     assert_int_equal(dec(in, n, out), 0);
     memset(again, 0, sizeof again);
     assert_int_equal(enc(out, again, sizeof again), (int)n);
@@ -189,7 +176,7 @@ static void test_get_request_normal_clock_vector(void **state) {
     memcpy(c.items[0].attr.instance_id, CLOCK_LN, 6);
     c.items[0].attr.id = 2;
     uint8_t out[32], want[32];
-    size_t n = unhex(GET_CLOCK_HEX, want, sizeof want);
+    size_t n = test_unhex(GET_CLOCK_HEX, want, sizeof want);
     assert_int_equal(n, 13);
     assert_int_equal(dlms_get_request_encode(&c, out, sizeof out), 13);
     assert_memory_equal(out, want, 13);
@@ -223,11 +210,11 @@ static void test_get_request_with_list(void **state) {
 
 /* A with-list of n clock descriptors, each 10 bytes. */
 static size_t with_list_hex(uint8_t *buf, size_t cap, unsigned n) {
-    size_t len = unhex("C0 03 C1", buf, cap);
+    size_t len = test_unhex("C0 03 C1", buf, cap);
     buf[len++] = (uint8_t)n; /* n < 0x80: one length byte */
     for (unsigned i = 0; i < n; i++) {
         assert_true(len + 10 <= cap);
-        len += unhex("0008 0000010000FF 02 00", buf + len, cap - len);
+        len += test_unhex("0008 0000010000FF 02 00", buf + len, cap - len);
     }
     return len;
 }
@@ -316,15 +303,15 @@ static void test_selective_access_range(void **state) {
 
     /* The client builds the same parameters with dlms_range_descriptor_put. */
     uint8_t from[16], to[16], params[128], want[128];
-    size_t nf = unhex(FROM_DT, from, sizeof from);
-    size_t nt = unhex(TO_DT, to, sizeof to);
+    size_t nf = test_unhex(FROM_DT, from, sizeof from);
+    size_t nt = test_unhex(TO_DT, to, sizeof to);
     dlms_capture_object_t cols[2] = {{8, {0, 0, 1, 0, 0, 255}, 2, 0},
                                      {3, {1, 0, 1, 8, 0, 255}, 2, 0}};
     axdr_enc_t e;
     axdr_enc_init(&e, params, sizeof params);
     assert_int_equal(
         dlms_range_descriptor_put(&e, &cols[0], slice_of(from, nf), slice_of(to, nt), cols, 2), 0);
-    size_t n = unhex("02 04 " RESTRICT_CLOCK " " FROM_DT " " TO_DT " 01 02 " RESTRICT_CLOCK
+    size_t n = test_unhex("02 04 " RESTRICT_CLOCK " " FROM_DT " " TO_DT " 01 02 " RESTRICT_CLOCK
                      " " COLUMN_ENERGY,
                      want, sizeof want);
     assert_int_equal(e.len, n);
@@ -334,9 +321,9 @@ static void test_selective_access_range(void **state) {
     /* Malformed descriptors: wrong structure size, LN of 5 bytes. */
     dlms_range_descriptor_t rd;
     uint8_t bad[64];
-    n = unhex("02 03 " RESTRICT_CLOCK, bad, sizeof bad);
+    n = test_unhex("02 03 " RESTRICT_CLOCK, bad, sizeof bad);
     assert_int_equal(dlms_range_descriptor_decode(bad, n, &rd), DLMS_APDU_ERR_DATA);
-    n = unhex("02 04 02 04 12 0008 09 05 00000100FF 0F 02 12 0000 " FROM_DT " " TO_DT " 01 00", bad,
+    n = test_unhex("02 04 02 04 12 0008 09 05 00000100FF 0F 02 12 0000 " FROM_DT " " TO_DT " 01 00", bad,
               sizeof bad);
     assert_int_equal(dlms_range_descriptor_decode(bad, n, &rd), DLMS_APDU_ERR_DATA);
     assert_true(all_zero((const uint8_t *)&rd, sizeof rd));
@@ -453,14 +440,14 @@ static void test_set_request_all_types(void **state) {
 
     /* A value list shorter than the descriptor list. */
     uint8_t in[64];
-    size_t n = unhex("C1 04 C1 02 0001 0000600100FF 02 00 0003 0100010800FF 02 00 01 0A 00", in,
+    size_t n = test_unhex("C1 04 C1 02 0001 0000600100FF 02 00 0003 0100010800FF 02 00 01 0A 00", in,
                      sizeof in);
     assert_int_equal(dlms_set_request_decode(in, n, &r), DLMS_APDU_ERR_LIST_MISMATCH);
     /* A value that is not A-XDR (tag 07 is unassigned). */
-    n = unhex("C1 01 C1 " CLOCK_DESC " 00 07 00", in, sizeof in);
+    n = test_unhex("C1 01 C1 " CLOCK_DESC " 00 07 00", in, sizeof in);
     assert_int_equal(dlms_set_request_decode(in, n, &r), DLMS_APDU_ERR_DATA);
     /* An access-selection flag of 02. */
-    n = unhex("C1 01 C1 " CLOCK_DESC " 02 00", in, sizeof in);
+    n = test_unhex("C1 01 C1 " CLOCK_DESC " 02 00", in, sizeof in);
     assert_int_equal(dlms_set_request_decode(in, n, &r), DLMS_APDU_ERR_FLAG);
     /* The encoder checks values too. */
     dlms_set_request_t c;
@@ -557,9 +544,9 @@ static void test_action_request_all_types(void **state) {
 
     uint8_t in[64];
     size_t n =
-        unhex("C3 03 C1 02 0008 0000010000FF 06 0046 000060030AFF 01 01 10 003C", in, sizeof in);
+        test_unhex("C3 03 C1 02 0008 0000010000FF 06 0046 000060030AFF 01 01 10 003C", in, sizeof in);
     assert_int_equal(dlms_action_request_decode(in, n, &r), DLMS_APDU_ERR_LIST_MISMATCH);
-    n = unhex("C3 01 C1 0046 000060030AFF 01 02", in, sizeof in);
+    n = test_unhex("C3 01 C1 0046 000060030AFF 01 02", in, sizeof in);
     assert_int_equal(dlms_action_request_decode(in, n, &r), DLMS_APDU_ERR_FLAG);
 }
 
@@ -641,19 +628,19 @@ static void test_unknown_tags_and_types(void **state) {
 static void test_truncated_in_fixed_fields(void **state) {
     (void)state;
     uint8_t in[32];
-    size_t n = unhex(GET_CLOCK_HEX, in, sizeof in);
+    size_t n = test_unhex(GET_CLOCK_HEX, in, sizeof in);
     dlms_get_request_t r;
     /* Cut inside the OBIS code and inside the block number. */
     assert_int_equal(dlms_get_request_decode(in, 7, &r), DLMS_APDU_ERR_TRUNCATED);
     assert_int_equal(dlms_get_request_decode(in, n - 1, &r), DLMS_APDU_ERR_TRUNCATED);
-    n = unhex("C0 02 C1 000000", in, sizeof in);
+    n = test_unhex("C0 02 C1 000000", in, sizeof in);
     assert_int_equal(dlms_get_request_decode(in, n, &r), DLMS_APDU_ERR_TRUNCATED);
     /* A raw-data octet string announcing more than what follows. */
     dlms_get_response_t g;
-    n = unhex("C4 02 C1 00 00000001 00 05 01020304", in, sizeof in);
+    n = test_unhex("C4 02 C1 00 00000001 00 05 01020304", in, sizeof in);
     assert_int_equal(dlms_get_response_decode(in, n, &g), DLMS_APDU_ERR_TRUNCATED);
     /* A Data value cut short. */
-    n = unhex("C4 01 C1 00 06 000000", in, sizeof in);
+    n = test_unhex("C4 01 C1 00 06 000000", in, sizeof in);
     assert_int_equal(dlms_get_response_decode(in, n, &g), DLMS_APDU_ERR_TRUNCATED);
 }
 
@@ -672,7 +659,7 @@ static void test_invoke_id(void **state) {
 
     /* Echo: the server copies the request's byte into its response. */
     uint8_t in[32], out[32], iid = 0;
-    size_t n = unhex("C0 01 85 0008 0000010000FF 02 00", in, sizeof in);
+    size_t n = test_unhex("C0 01 85 0008 0000010000FF 02 00", in, sizeof in);
     assert_int_equal(dlms_apdu_peek_invoke_id(in, n, &iid), 0);
     assert_int_equal(iid, 0x85);
     dlms_get_request_t req;
@@ -690,7 +677,7 @@ static void test_invoke_id(void **state) {
     assert_true(dlms_invoke_id_matches(req.invoke_id, back.invoke_id));
 
     /* Peek works on a request the decoder refuses, not on other tags. */
-    n = unhex("C1 09 C3 FF", in, sizeof in);
+    n = test_unhex("C1 09 C3 FF", in, sizeof in);
     assert_int_equal(dlms_apdu_peek_invoke_id(in, n, &iid), 0);
     assert_int_equal(iid, 0xC3);
     assert_int_equal(dlms_apdu_peek_invoke_id(in, 2, &iid), DLMS_APDU_ERR_TRUNCATED);
@@ -706,14 +693,14 @@ static void test_exception_response(void **state) {
     dlms_exception_response_t x = {DLMS_EXC_STATE_SERVICE_NOT_ALLOWED,
                                    DLMS_EXC_SERVICE_NOT_SUPPORTED, 0};
     assert_int_equal(dlms_exception_response_encode(&x, out, sizeof out), 3);
-    size_t n = unhex("D8 01 02", want, sizeof want);
+    size_t n = test_unhex("D8 01 02", want, sizeof want);
     assert_memory_equal(out, want, n);
     /* invocation-counter-error carries the expected IC as Unsigned32. */
     x.state_error = DLMS_EXC_STATE_SERVICE_UNKNOWN;
     x.service_error = DLMS_EXC_INVOCATION_COUNTER_ERROR;
     x.invocation_counter = 0x10;
     assert_int_equal(dlms_exception_response_encode(&x, out, sizeof out), 7);
-    n = unhex("D8 02 06 00000010", want, sizeof want);
+    n = test_unhex("D8 02 06 00000010", want, sizeof want);
     assert_memory_equal(out, want, n);
     dlms_exception_response_t back;
     assert_int_equal(dlms_exception_response_decode(out, 7, &back), 0);
@@ -726,16 +713,16 @@ static void test_exception_response(void **state) {
 
     /* Unserved services. */
     assert_int_equal(dlms_apdu_refuse(DLMS_APDU_READ_REQUEST, out, sizeof out), 4);
-    n = unhex("0E 05 03 02", want,
+    n = test_unhex("0E 05 03 02", want,
               sizeof want); /* confirmedServiceError read, service, unsupported */
     assert_memory_equal(out, want, n);
     assert_int_equal(dlms_apdu_refuse(DLMS_APDU_WRITE_REQUEST, out, sizeof out), 4);
     assert_int_equal(out[1], 0x06);
     assert_int_equal(dlms_apdu_refuse(DLMS_APDU_ACTION_REQUEST, out, sizeof out), 3);
-    n = unhex("D8 01 02", want, sizeof want);
+    n = test_unhex("D8 01 02", want, sizeof want);
     assert_memory_equal(out, want, n);
     assert_int_equal(dlms_apdu_refuse(0xFF, out, sizeof out), 3);
-    n = unhex("D8 02 02", want, sizeof want);
+    n = test_unhex("D8 02 02", want, sizeof want);
     assert_memory_equal(out, want, n);
     assert_int_equal(dlms_apdu_refuse(0xFF, out, 2), DLMS_APDU_ERR_BUFFER);
     assert_int_equal(dlms_apdu_refuse(DLMS_APDU_READ_REQUEST, out, 3), DLMS_APDU_ERR_BUFFER);
@@ -753,7 +740,7 @@ static void test_exception_response(void **state) {
 static void test_data_notification(void **state) {
     (void)state;
     uint8_t in[64], out[64];
-    size_t n = unhex(NOTIF_HEX, in, sizeof in);
+    size_t n = test_unhex(NOTIF_HEX, in, sizeof in);
     dlms_data_notification_t dn;
     assert_int_equal(dlms_data_notification_decode(in, n, &dn), 0);
     assert_int_equal(dn.long_invoke_id, 0x40000001u);
@@ -767,13 +754,13 @@ static void test_data_notification(void **state) {
         assert_true(dlms_data_notification_decode(in, k, &dn) < 0);
     }
     /* Without date-time: 00 in its place. */
-    n = unhex("0F 00000002 00 " NOTIF_BODY, in, sizeof in);
+    n = test_unhex("0F 00000002 00 " NOTIF_BODY, in, sizeof in);
     assert_int_equal(dlms_data_notification_decode(in, n, &dn), 0);
     assert_false(dn.has_date_time);
     assert_int_equal(dlms_data_notification_encode(&dn, out, sizeof out), (int)n);
     assert_memory_equal(out, in, n);
     /* A 5-byte date-time is refused. */
-    n = unhex("0F 00000002 05 07E8010101 " NOTIF_BODY, in, sizeof in);
+    n = test_unhex("0F 00000002 05 07E8010101 " NOTIF_BODY, in, sizeof in);
     assert_int_equal(dlms_data_notification_decode(in, n, &dn), DLMS_APDU_ERR_DATE_TIME);
 
     /* Header + body put through an encoder, as a push producer does. */
@@ -783,7 +770,7 @@ static void test_data_notification(void **state) {
     axdr_put_structure(&e, 2);
     axdr_put_octet_string(&e, (const uint8_t[]){0, 0, 25, 9, 0, 255}, 6);
     assert_int_equal(axdr_put_uint32(&e, 12345), 0);
-    n = unhex("0F 00000002 00 " NOTIF_BODY, in, sizeof in);
+    n = test_unhex("0F 00000002 00 " NOTIF_BODY, in, sizeof in);
     assert_int_equal(e.len, n);
     assert_memory_equal(out, in, n);
 }
@@ -800,7 +787,7 @@ static void test_data_notification_ciphered(void **state) {
         keys.ak[i] = (uint8_t)(0xD0 + i);
     }
     uint8_t plain[64], wire[128], back[128];
-    size_t n = unhex(NOTIF_HEX, plain, sizeof plain);
+    size_t n = test_unhex(NOTIF_HEX, plain, sizeof plain);
     dlms_sec_tx_t tx = {&keys, title, 0x30, 0x01234567u, false};
     int clen = dlms_sec_protect(&tx, DLMS_SEC_FORM_GENERAL, plain, n, wire, sizeof wire);
     assert_true(clen > (int)n);

@@ -17,29 +17,16 @@
 #include <string.h>
 
 #include "dlms/axdr.h"
+#include "test_hex.h"
 
 /* ---- helpers ------------------------------------------------------------------- */
 
 /* Parse "12 00 05" (spaces ignored) into out; returns the byte count. */
-static size_t hex(const char *s, uint8_t *out, size_t cap) {
-    size_t n = 0;
-    while (*s != '\0') {
-        if (*s == ' ') {
-            s++;
-            continue;
-        }
-        char b[3] = {s[0], s[1], '\0'};
-        assert_true(n < cap);
-        out[n++] = (uint8_t)strtoul(b, NULL, 16);
-        s += 2;
-    }
-    return n;
-}
 
 /* Assert that an encoder holds exactly the bytes given in hex. */
 static void expect_bytes(const axdr_enc_t *e, const char *want_hex) {
     uint8_t want[512];
-    size_t n = hex(want_hex, want, sizeof(want));
+    size_t n = test_unhex(want_hex, want, sizeof(want));
     assert_int_equal(e->err, 0);
     assert_int_equal(e->len, n);
     assert_memory_equal(e->buf, want, n);
@@ -49,7 +36,7 @@ static void expect_bytes(const axdr_enc_t *e, const char *want_hex) {
 static axdr_value_t decode_one(const char *in_hex, uint8_t *storage, size_t cap) {
     axdr_dec_t d;
     axdr_value_t v;
-    size_t n = hex(in_hex, storage, cap);
+    size_t n = test_unhex(in_hex, storage, cap);
     axdr_dec_init(&d, storage, n);
     assert_int_equal(axdr_get_value(&d, &v), 0);
     assert_int_equal(d.pos, n);
@@ -60,7 +47,7 @@ static axdr_value_t decode_one(const char *in_hex, uint8_t *storage, size_t cap)
 static void expect_refusal(const char *in_hex, int code) {
     uint8_t in[256];
     size_t consumed = 99;
-    size_t n = hex(in_hex, in, sizeof(in));
+    size_t n = test_unhex(in_hex, in, sizeof(in));
     assert_int_equal(axdr_validate(in, n, &consumed), code);
     assert_int_equal(consumed, 0);
 }
@@ -168,7 +155,7 @@ static void test_length_forms(void **state) {
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         uint8_t hdr[8];
-        size_t hlen = hex(cases[i].hdr, hdr, sizeof(hdr));
+        size_t hlen = test_unhex(cases[i].hdr, hdr, sizeof(hdr));
         axdr_enc_init(&e, out, sizeof(out));
         assert_int_equal(axdr_put_octet_string(&e, big, cases[i].n), 0);
         assert_int_equal(e.len, hlen + cases[i].n);
@@ -198,7 +185,7 @@ static void test_length_forms(void **state) {
     assert_int_equal(n, 0x01000000u);
     /* non-minimal forms are accepted on input */
     uint8_t nm[4];
-    axdr_dec_init(&d, nm, hex("82 00 05", nm, sizeof(nm)));
+    axdr_dec_init(&d, nm, test_unhex("82 00 05", nm, sizeof(nm)));
     assert_int_equal(axdr_get_length(&d, &n), 0);
     assert_int_equal(n, 5);
 }
@@ -270,7 +257,7 @@ static void test_decode_scalars(void **state) {
 
     /* containers: only the header is read */
     axdr_dec_t d;
-    size_t n = hex("01 84 00 00 00 01 00", in, sizeof(in));
+    size_t n = test_unhex("01 84 00 00 00 01 00", in, sizeof(in));
     axdr_dec_init(&d, in, n);
     assert_int_equal(axdr_get_value(&d, &v), 0);
     assert_int_equal(v.tag, AXDR_ARRAY);
@@ -282,7 +269,7 @@ static void test_typed_getters(void **state) {
     (void)state;
     uint8_t in[128];
     axdr_dec_t d;
-    size_t n = hex("02 10 00 03 01 04 03 A0 05 FF FF FF 85 06 00 00 01 00"
+    size_t n = test_unhex("02 10 00 03 01 04 03 A0 05 FF FF FF 85 06 00 00 01 00"
                    " 09 02 AA BB 0A 01 41 0C 01 42 0D 07 0F 9C 10 80 00 11 7F 12 FF FF"
                    " 14 00 00 00 00 00 00 00 01 15 00 00 00 00 00 00 00 02 16 04",
                    in, sizeof(in));
@@ -343,7 +330,7 @@ static void test_typed_getters(void **state) {
 
     float f;
     double g;
-    n = hex("17 C2 F6 E9 79 18 3F F0 00 00 00 00 00 00", in, sizeof(in));
+    n = test_unhex("17 C2 F6 E9 79 18 3F F0 00 00 00 00 00 00", in, sizeof(in));
     axdr_dec_init(&d, in, n);
     assert_int_equal(axdr_get_float32(&d, &f), 0);
     assert_true(f == -123.456f);
@@ -357,7 +344,7 @@ static void test_type_mismatch_keeps_cursor(void **state) {
     axdr_dec_t d;
     uint16_t u16 = 77;
     uint8_t u8;
-    size_t n = hex("11 05", in, sizeof(in));
+    size_t n = test_unhex("11 05", in, sizeof(in));
     axdr_dec_init(&d, in, n);
     assert_int_equal(axdr_get_uint16(&d, &u16), AXDR_ERR_TYPE);
     assert_int_equal(u16, 0); /* output in a defined state */
@@ -366,7 +353,7 @@ static void test_type_mismatch_keeps_cursor(void **state) {
     assert_int_equal(u8, 5);
 
     /* a failed read in the middle of an element leaves the cursor too */
-    n = hex("12 00", in, sizeof(in));
+    n = test_unhex("12 00", in, sizeof(in));
     axdr_dec_init(&d, in, n);
     assert_int_equal(axdr_get_uint16(&d, &u16), AXDR_ERR_TRUNCATED);
     assert_int_equal(d.pos, 0);
@@ -380,20 +367,20 @@ static void test_date_time_as_octet_string(void **state) {
     cosem_date_t date;
     cosem_time_t t;
 
-    size_t n = hex("09 0C 07 E6 0A 1F 01 0C 00 00 00 FF C4 00", in, sizeof(in));
+    size_t n = test_unhex("09 0C 07 E6 0A 1F 01 0C 00 00 00 FF C4 00", in, sizeof(in));
     axdr_dec_init(&d, in, n);
     assert_int_equal(axdr_get_date_time(&d, &dt), 0);
     assert_int_equal(dt.year, 2022);
     assert_int_equal(dt.deviation, -60);
 
     /* an octet-string of the wrong size is not a date-time */
-    n = hex("09 0B 07 E6 0A 1F 01 0C 00 00 00 FF C4", in, sizeof(in));
+    n = test_unhex("09 0B 07 E6 0A 1F 01 0C 00 00 00 FF C4", in, sizeof(in));
     axdr_dec_init(&d, in, n);
     assert_int_equal(axdr_get_date_time(&d, &dt), AXDR_ERR_TYPE);
     assert_int_equal(d.pos, 0);
     assert_int_equal(dt.year, COSEM_DT_YEAR_NOT_SPECIFIED);
 
-    n = hex("09 05 07 E8 02 1D 04 1B 01 02 03 04", in, sizeof(in));
+    n = test_unhex("09 05 07 E8 02 1D 04 1B 01 02 03 04", in, sizeof(in));
     axdr_dec_init(&d, in, n);
     assert_int_equal(axdr_get_date(&d, &date), 0);
     assert_int_equal(date.month, 2);
@@ -580,7 +567,7 @@ static void test_untouched_input_slice(void **state) {
     (void)state;
     /* the decoder must not look past len even if the buffer goes on */
     uint8_t in[8];
-    hex("09 03 41 42 43", in, sizeof(in));
+    test_unhex("09 03 41 42 43", in, sizeof(in));
     assert_int_equal(axdr_validate(in, 4, NULL), AXDR_ERR_LENGTH);
     size_t used;
     assert_int_equal(axdr_validate(in, 5, &used), 0);
@@ -648,7 +635,7 @@ static void test_depth_limit(void **state) {
 static void test_skip_and_walk(void **state) {
     (void)state;
     uint8_t in[64];
-    size_t n = hex("01 02 02 02 09 00 01 01 11 01 02 02 09 01 AA 01 00 12 00 07", in, sizeof(in));
+    size_t n = test_unhex("01 02 02 02 09 00 01 01 11 01 02 02 09 01 AA 01 00 12 00 07", in, sizeof(in));
     size_t used;
     assert_int_equal(axdr_validate(in, n, &used), 0);
     assert_int_equal(used, n - 3); /* trailing long-unsigned is not part of it */
@@ -754,7 +741,7 @@ static void test_compact_array_structure(void **state) {
     assert_int_equal(axdr_put_compact_array_end(&e), 0);
 
     uint8_t want[128];
-    size_t wn = hex("13 02 03 12 09 19 30"
+    size_t wn = test_unhex("13 02 03 12 09 19 30"
                     " 03 E8 00 07 E8 02 1D 04 17 2D 00 00 FF C4 00"
                     " 03 E9 01 AB 07 E8 02 1D 04 17 2D 00 00 FF C4 00"
                     " 03 EA 02 AB CD 07 E8 02 1D 04 17 2D 00 00 FF C4 00",
@@ -859,7 +846,7 @@ static void test_compact_array_encoder_misuse(void **state) {
 static void test_put_value_round_trip(void **state) {
     (void)state;
     uint8_t in[256];
-    size_t n = hex("02 1A 00 03 01 04 0B AC E0 05 FF FF FF FE 06 12 34 56 78 09 02 01 02"
+    size_t n = test_unhex("02 1A 00 03 01 04 0B AC E0 05 FF FF FF FE 06 12 34 56 78 09 02 01 02"
                    " 0A 01 41 0C 00 0D 12 0F 80 10 FE D4 11 C8 12 00 05"
                    " 14 80 00 00 00 00 00 00 00 15 FF FF FF FF FF FF FF FF 16 03"
                    " 17 3F C0 00 00 18 C0 04 00 00 00 00 00 00"
@@ -881,7 +868,7 @@ static void test_put_value_round_trip(void **state) {
 
     /* non-canonical input comes out canonical: boolean 5 -> 1, junk bits
      * cleared */
-    n = hex("03 05 04 03 FF", in, sizeof(in));
+    n = test_unhex("03 05 04 03 FF", in, sizeof(in));
     axdr_enc_init(&e, out, sizeof(out));
     axdr_dec_init(&d, in, n);
     while (axdr_dec_remaining(&d) > 0) {

@@ -14,17 +14,9 @@
 #include <string.h>
 
 #include "port.h"
+#include "test_hex.h"
 
 /* Decodes a hex string into buf (test helper); returns the byte count. */
-static size_t unhex(const char *hex, uint8_t *buf, size_t cap) {
-    size_t n = strlen(hex) / 2;
-    assert_true(n <= cap);
-    for (size_t i = 0; i < n; i++) {
-        char byte[3] = {hex[2 * i], hex[2 * i + 1], 0};
-        buf[i] = (uint8_t)strtoul(byte, NULL, 16);
-    }
-    return n;
-}
 
 static bool all_zero(const uint8_t *p, size_t len) {
     for (size_t i = 0; i < len; i++) {
@@ -40,10 +32,10 @@ static uint8_t ek[16], ak[16], iv_server[12], iv_client[12];
 
 static int setup_keys(void **state) {
     (void)state;
-    unhex("000102030405060708090A0B0C0D0E0F", ek, sizeof ek);
-    unhex("D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF", ak, sizeof ak);
-    unhex("4D4D4D0000BC614E01234567", iv_server, sizeof iv_server);
-    unhex("4D4D4D000000000100000001", iv_client, sizeof iv_client);
+    test_unhex("000102030405060708090A0B0C0D0E0F", ek, sizeof ek);
+    test_unhex("D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF", ak, sizeof ak);
+    test_unhex("4D4D4D0000BC614E01234567", iv_server, sizeof iv_server);
+    test_unhex("4D4D4D000000000100000001", iv_client, sizeof iv_client);
     return 0;
 }
 
@@ -51,15 +43,15 @@ static int setup_keys(void **state) {
 static size_t make_aad(uint8_t sc, const char *extra_hex, uint8_t *aad, size_t cap) {
     aad[0] = sc;
     memcpy(aad + 1, ak, 16);
-    return 17 + (extra_hex ? unhex(extra_hex, aad + 17, cap - 17) : 0);
+    return 17 + (extra_hex ? test_unhex(extra_hex, aad + 17, cap - 17) : 0);
 }
 
 static void test_gcm_encrypt_green_book(void **state) {
     (void)state;
     uint8_t pt[13], ct[13], tag[12], exp_ct[13], exp_tag[12], aad[17];
-    unhex("C0010000080000010000FF0200", pt, sizeof pt);
-    unhex("411312FF935A47566827C467BC", exp_ct, sizeof exp_ct);
-    unhex("7D825C3BE4A77C3FCC056B6B", exp_tag, sizeof exp_tag);
+    test_unhex("C0010000080000010000FF0200", pt, sizeof pt);
+    test_unhex("411312FF935A47566827C467BC", exp_ct, sizeof exp_ct);
+    test_unhex("7D825C3BE4A77C3FCC056B6B", exp_tag, sizeof exp_tag);
     size_t aad_len = make_aad(0x30, NULL, aad, sizeof aad);
     assert_int_equal(em_crypto_gcm_encrypt(ek, iv_server, aad, aad_len, pt, sizeof pt, ct, tag, 12),
                      0);
@@ -70,9 +62,9 @@ static void test_gcm_encrypt_green_book(void **state) {
 static void test_gcm_decrypt_green_book(void **state) {
     (void)state;
     uint8_t ct[13], tag[12], pt[13], exp_pt[13], aad[17];
-    unhex("411312FF935A47566827C467BC", ct, sizeof ct);
-    unhex("7D825C3BE4A77C3FCC056B6B", tag, sizeof tag);
-    unhex("C0010000080000010000FF0200", exp_pt, sizeof exp_pt);
+    test_unhex("411312FF935A47566827C467BC", ct, sizeof ct);
+    test_unhex("7D825C3BE4A77C3FCC056B6B", tag, sizeof tag);
+    test_unhex("C0010000080000010000FF0200", exp_pt, sizeof exp_pt);
     size_t aad_len = make_aad(0x30, NULL, aad, sizeof aad);
     assert_int_equal(em_crypto_gcm_decrypt(ek, iv_server, aad, aad_len, ct, sizeof ct, pt, tag, 12),
                      0);
@@ -84,7 +76,7 @@ static void test_gcm_gmac_auth_only(void **state) {
     (void)state;
     uint8_t aad[64], tag[12], exp_tag[12];
     size_t aad_len = make_aad(0x10, "C0010000080000010000FF0200", aad, sizeof aad);
-    unhex("06725D910F9221D263877516", exp_tag, sizeof exp_tag);
+    test_unhex("06725D910F9221D263877516", exp_tag, sizeof exp_tag);
     assert_int_equal(em_crypto_gcm_encrypt(ek, iv_server, aad, aad_len, NULL, 0, NULL, tag, 12), 0);
     assert_memory_equal(tag, exp_tag, sizeof tag);
     assert_int_equal(em_crypto_gcm_decrypt(ek, iv_server, aad, aad_len, NULL, 0, NULL, tag, 12), 0);
@@ -94,8 +86,8 @@ static void test_gcm_gmac_auth_only(void **state) {
 static void test_gcm_encrypt_only(void **state) {
     (void)state;
     uint8_t pt[13], ct[13], tag[12], exp_ct[13];
-    unhex("C0010000080000010000FF0200", pt, sizeof pt);
-    unhex("411312FF935A47566827C467BC", exp_ct, sizeof exp_ct);
+    test_unhex("C0010000080000010000FF0200", pt, sizeof pt);
+    test_unhex("411312FF935A47566827C467BC", exp_ct, sizeof exp_ct);
     assert_int_equal(em_crypto_gcm_encrypt(ek, iv_server, NULL, 0, pt, sizeof pt, ct, tag, 12), 0);
     assert_memory_equal(ct, exp_ct, sizeof ct);
 }
@@ -105,10 +97,10 @@ static void test_gcm_initiate_request(void **state) {
     (void)state;
     uint8_t pt[31], ct[31], tag[12], exp_ct[31], exp_tag[12], aad[17], back[31];
     size_t n =
-        unhex("01011000112233445566778899AABBCCDDEEFF0000065F1F0400007E1F04B0", pt, sizeof pt);
+        test_unhex("01011000112233445566778899AABBCCDDEEFF0000065F1F0400007E1F04B0", pt, sizeof pt);
     assert_int_equal(n, 31);
-    unhex("801302FF8A7874133D414CED25B42534D28DB0047720606B175BD52211BE68", exp_ct, sizeof exp_ct);
-    unhex("41DB204D39EE6FDB8E356855", exp_tag, sizeof exp_tag);
+    test_unhex("801302FF8A7874133D414CED25B42534D28DB0047720606B175BD52211BE68", exp_ct, sizeof exp_ct);
+    test_unhex("41DB204D39EE6FDB8E356855", exp_tag, sizeof exp_tag);
     size_t aad_len = make_aad(0x30, NULL, aad, sizeof aad);
     assert_int_equal(em_crypto_gcm_encrypt(ek, iv_server, aad, aad_len, pt, n, ct, tag, 12), 0);
     assert_memory_equal(ct, exp_ct, n);
@@ -123,12 +115,12 @@ static void test_gcm_hls_gmac(void **state) {
     uint8_t aad[64], tag[12], exp[12];
     size_t aad_len = make_aad(0x10, "503677524A323146", aad, sizeof aad);
     assert_int_equal(em_crypto_gcm_encrypt(ek, iv_client, aad, aad_len, NULL, 0, NULL, tag, 12), 0);
-    unhex("1A52FE7DD3E72748973C1E28", exp, sizeof exp);
+    test_unhex("1A52FE7DD3E72748973C1E28", exp, sizeof exp);
     assert_memory_equal(tag, exp, 12);
 
     aad_len = make_aad(0x10, "4B35366956616759", aad, sizeof aad);
     assert_int_equal(em_crypto_gcm_encrypt(ek, iv_server, aad, aad_len, NULL, 0, NULL, tag, 12), 0);
-    unhex("FE1466AFB3DBCD4F9389E2B7", exp, sizeof exp);
+    test_unhex("FE1466AFB3DBCD4F9389E2B7", exp, sizeof exp);
     assert_memory_equal(tag, exp, 12);
 }
 
@@ -136,12 +128,12 @@ static void test_gcm_hls_gmac(void **state) {
 static void test_gcm_tag_lengths(void **state) {
     (void)state;
     uint8_t pt[13], ct[13], tag16[16], tag4[4], aad[17];
-    unhex("C0010000080000010000FF0200", pt, sizeof pt);
+    test_unhex("C0010000080000010000FF0200", pt, sizeof pt);
     size_t aad_len = make_aad(0x30, NULL, aad, sizeof aad);
     assert_int_equal(em_crypto_gcm_encrypt(ek, iv_server, aad, aad_len, pt, 13, ct, tag16, 16), 0);
     assert_int_equal(em_crypto_gcm_encrypt(ek, iv_server, aad, aad_len, pt, 13, ct, tag4, 4), 0);
     uint8_t exp[12];
-    unhex("7D825C3BE4A77C3FCC056B6B", exp, sizeof exp);
+    test_unhex("7D825C3BE4A77C3FCC056B6B", exp, sizeof exp);
     assert_memory_equal(tag16, exp, 12);
     assert_memory_equal(tag4, exp, 4);
     assert_int_equal(em_crypto_gcm_encrypt(ek, iv_server, aad, aad_len, pt, 13, ct, tag16, 3),
@@ -176,8 +168,8 @@ static void test_gcm_bad_args(void **state) {
 static void test_gcm_tag_mismatch(void **state) {
     (void)state;
     uint8_t ct[13], tag[12], aad[17], pt[13];
-    unhex("411312FF935A47566827C467BC", ct, sizeof ct);
-    unhex("7D825C3BE4A77C3FCC056B6B", tag, sizeof tag);
+    test_unhex("411312FF935A47566827C467BC", ct, sizeof ct);
+    test_unhex("7D825C3BE4A77C3FCC056B6B", tag, sizeof tag);
     size_t aad_len = make_aad(0x30, NULL, aad, sizeof aad);
     uint8_t *fields[] = {ct, tag, aad, iv_server, ek};
     size_t lens[] = {sizeof ct, sizeof tag, aad_len, 12, 16};
@@ -196,9 +188,9 @@ static void test_gcm_tag_mismatch(void **state) {
 static void test_key_wrap_rfc3394(void **state) {
     (void)state;
     uint8_t kek[16], key[16], wrapped[24], exp[24], back[16];
-    unhex("000102030405060708090a0b0c0d0e0f", kek, sizeof kek);
-    unhex("00112233445566778899aabbccddeeff", key, sizeof key);
-    unhex("1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe5", exp, sizeof exp);
+    test_unhex("000102030405060708090a0b0c0d0e0f", kek, sizeof kek);
+    test_unhex("00112233445566778899aabbccddeeff", key, sizeof key);
+    test_unhex("1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe5", exp, sizeof exp);
     assert_int_equal(em_crypto_aes_wrap(kek, key, 16, wrapped), 0);
     assert_memory_equal(wrapped, exp, 24);
     assert_int_equal(em_crypto_aes_unwrap(kek, exp, 24, back), 0);
@@ -222,8 +214,8 @@ static void test_key_wrap_round_trip_long(void **state) {
 static void test_key_unwrap_integrity(void **state) {
     (void)state;
     uint8_t kek[16], wrapped[24], back[16];
-    unhex("000102030405060708090a0b0c0d0e0f", kek, sizeof kek);
-    unhex("1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe5", wrapped, sizeof wrapped);
+    test_unhex("000102030405060708090a0b0c0d0e0f", kek, sizeof kek);
+    test_unhex("1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe5", wrapped, sizeof wrapped);
     for (size_t bit = 0; bit < 24 * 8; bit++) {
         wrapped[bit / 8] ^= (uint8_t)(1u << (bit % 8));
         memset(back, 0xAA, sizeof back);
@@ -251,7 +243,7 @@ static void test_key_wrap_bad_lengths(void **state) {
 
 static void check_sha256(const char *msg, const char *hex) {
     uint8_t digest[EM_SHA256_LEN], exp[EM_SHA256_LEN];
-    unhex(hex, exp, sizeof exp);
+    test_unhex(hex, exp, sizeof exp);
     assert_int_equal(em_crypto_sha256(msg, strlen(msg), digest), 0);
     assert_memory_equal(digest, exp, sizeof exp);
 }

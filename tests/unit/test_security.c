@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "dlms/security.h"
+#include "test_hex.h"
 
 #define GET_REQUEST_HEX "C0010000080000010000FF0200"
 #define GLO_GET_30_HEX  "C81E3001234567411312FF935A47566827C467BC7D825C3BE4A77C3FCC056B6B"
@@ -27,15 +28,6 @@
     "DB8E356855"
 #define IC_SERVER 0x01234567u
 
-static size_t unhex(const char *hex, uint8_t *buf, size_t cap) {
-    size_t n = strlen(hex) / 2;
-    assert_true(n <= cap);
-    for (size_t i = 0; i < n; i++) {
-        char byte[3] = {hex[2 * i], hex[2 * i + 1], 0};
-        buf[i] = (uint8_t)strtoul(byte, NULL, 16);
-    }
-    return n;
-}
 
 static bool all_zero(const uint8_t *p, size_t len) {
     for (size_t i = 0; i < len; i++) {
@@ -59,13 +51,13 @@ static fixture_t fx;
 static int setup(void **state) {
     (void)state;
     memset(&fx, 0, sizeof fx);
-    unhex("000102030405060708090A0B0C0D0E0F", fx.keys.guek, 16);
-    unhex("D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF", fx.keys.ak, 16);
-    unhex("000102030405060708090A0B0C0D0E0F", fx.keys.kek, 16);
+    test_unhex("000102030405060708090A0B0C0D0E0F", fx.keys.guek, 16);
+    test_unhex("D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF", fx.keys.ak, 16);
+    test_unhex("000102030405060708090A0B0C0D0E0F", fx.keys.kek, 16);
     memset(fx.keys.gbek, 0x42, 16);
-    unhex("4D4D4D0000BC614E", fx.server_title, 8);
-    unhex("4D4D4D0000000001", fx.client_title, 8);
-    unhex(GET_REQUEST_HEX, fx.get_request, sizeof fx.get_request);
+    test_unhex("4D4D4D0000BC614E", fx.server_title, 8);
+    test_unhex("4D4D4D0000000001", fx.client_title, 8);
+    test_unhex(GET_REQUEST_HEX, fx.get_request, sizeof fx.get_request);
     return 0;
 }
 
@@ -122,7 +114,7 @@ static void test_ciphered_tags(void **state) {
 
 static void check_protect(uint8_t sc, const char *exp_hex) {
     uint8_t exp[128], out[128];
-    size_t n = unhex(exp_hex, exp, sizeof exp);
+    size_t n = test_unhex(exp_hex, exp, sizeof exp);
     dlms_sec_tx_t tx = server_tx(sc);
     assert_int_equal(
         dlms_sec_protect(&tx, DLMS_SEC_FORM_SERVICE, fx.get_request, 13, out, sizeof out), (int)n);
@@ -131,7 +123,7 @@ static void check_protect(uint8_t sc, const char *exp_hex) {
 
 static void check_unprotect(uint8_t sc, const char *in_hex) {
     uint8_t in[128], out[128];
-    size_t n = unhex(in_hex, in, sizeof in);
+    size_t n = test_unhex(in_hex, in, sizeof in);
     dlms_sec_rx_t rx = server_rx();
     dlms_sec_info_t info;
     assert_int_equal(dlms_sec_unprotect(&rx, in, n, out, sizeof out, &info), 13);
@@ -160,7 +152,7 @@ static void test_glo_get_request_sc20(void **state) {
 static void test_glo_get_request_sc10(void **state) {
     (void)state;
     uint8_t exp[64], out[64];
-    size_t n = unhex(CONTENT_10_HEX, exp, sizeof exp);
+    size_t n = test_unhex(CONTENT_10_HEX, exp, sizeof exp);
     dlms_sec_tx_t tx = server_tx(0x10);
     assert_int_equal(dlms_sec_protect_content(&tx, fx.get_request, 13, out, n), (int)n);
     assert_memory_equal(out, exp, n);
@@ -172,8 +164,8 @@ static void test_glo_get_request_sc10(void **state) {
 static void test_glo_initiate_request(void **state) {
     (void)state;
     uint8_t plain[64], exp[128], out[128];
-    size_t pn = unhex(INITIATE_HEX, plain, sizeof plain);
-    size_t n = unhex(GLO_INITIATE_HEX, exp, sizeof exp);
+    size_t pn = test_unhex(INITIATE_HEX, plain, sizeof plain);
+    size_t n = test_unhex(GLO_INITIATE_HEX, exp, sizeof exp);
     dlms_sec_tx_t tx = server_tx(0x30);
     assert_int_equal(dlms_sec_protect(&tx, DLMS_SEC_FORM_SERVICE, plain, pn, out, sizeof out),
                      (int)n);
@@ -195,30 +187,30 @@ static void test_glo_initiate_request(void **state) {
 static void test_hls_gmac_vectors(void **state) {
     (void)state;
     uint8_t stoc[8], ctos[8], exp[17], out[17];
-    unhex(STOC_HEX, stoc, 8);
-    unhex(CTOS_HEX, ctos, 8);
+    test_unhex(STOC_HEX, stoc, 8);
+    test_unhex(CTOS_HEX, ctos, 8);
     /* Pass 3: the client answers the server's challenge. */
     dlms_sec_tx_t client = {&fx.keys, fx.client_title, 0x10, 1, false};
     assert_int_equal(dlms_sec_hls_gmac(&client, stoc, 8, out), 0);
-    unhex(F_STOC_HEX, exp, 17);
+    test_unhex(F_STOC_HEX, exp, 17);
     assert_memory_equal(out, exp, 17);
     /* Pass 4: the server answers the client's challenge. */
     dlms_sec_tx_t server = server_tx(0x10);
     assert_int_equal(dlms_sec_hls_gmac(&server, ctos, 8, out), 0);
-    unhex(F_CTOS_HEX, exp, 17);
+    test_unhex(F_CTOS_HEX, exp, 17);
     assert_memory_equal(out, exp, 17);
 }
 
 static void test_hls_verify(void **state) {
     (void)state;
     uint8_t stoc[8], ctos[8], reply[17];
-    unhex(STOC_HEX, stoc, 8);
-    unhex(CTOS_HEX, ctos, 8);
+    test_unhex(STOC_HEX, stoc, 8);
+    test_unhex(CTOS_HEX, ctos, 8);
     uint32_t ic = 0;
-    unhex(F_STOC_HEX, reply, 17);
+    test_unhex(F_STOC_HEX, reply, 17);
     assert_int_equal(dlms_sec_hls_verify(&fx.keys, fx.client_title, stoc, 8, reply, 17, &ic), 0);
     assert_int_equal(ic, 1);
-    unhex(F_CTOS_HEX, reply, 17);
+    test_unhex(F_CTOS_HEX, reply, 17);
     assert_int_equal(dlms_sec_hls_verify(&fx.keys, fx.server_title, ctos, 8, reply, 17, &ic), 0);
     assert_int_equal(ic, IC_SERVER);
     assert_int_equal(dlms_sec_hls_verify(&fx.keys, fx.server_title, ctos, 8, reply, 17, NULL), 0);
@@ -241,8 +233,8 @@ static void test_hls_verify(void **state) {
 static void test_hls_verify_bit_flips(void **state) {
     (void)state;
     uint8_t ctos[8], reply[17];
-    unhex(CTOS_HEX, ctos, 8);
-    unhex(F_CTOS_HEX, reply, 17);
+    test_unhex(CTOS_HEX, ctos, 8);
+    test_unhex(F_CTOS_HEX, reply, 17);
     for (size_t bit = 0; bit < 17 * 8; bit++) {
         reply[bit / 8] ^= (uint8_t)(1u << (bit % 8));
         int rc = dlms_sec_hls_verify(&fx.keys, fx.server_title, ctos, 8, reply, 17, NULL);
@@ -333,7 +325,7 @@ static void test_bit_flips(void **state) {
     static const char *vectors[] = {GLO_GET_30_HEX, "C81E" CONTENT_10_HEX};
     for (size_t v = 0; v < 2; v++) {
         uint8_t in[64], out[64];
-        size_t n = unhex(vectors[v], in, sizeof in);
+        size_t n = test_unhex(vectors[v], in, sizeof in);
         dlms_sec_rx_t rx = server_rx();
         rx.sc_required = DLMS_SEC_SC_AUTH;
         dlms_sec_info_t info;
@@ -356,14 +348,14 @@ static void test_bit_flips(void **state) {
 static void test_sc_policy(void **state) {
     (void)state;
     uint8_t in[64], out[64];
-    size_t n = unhex(GLO_GET_30_HEX, in, sizeof in);
+    size_t n = test_unhex(GLO_GET_30_HEX, in, sizeof in);
     in[2] = 0x20;
     dlms_sec_rx_t rx = server_rx();
     dlms_sec_info_t info;
     assert_int_equal(dlms_sec_unprotect(&rx, in, n, out, sizeof out, &info), 25);
     rx.sc_required = DLMS_SEC_SC_AUTH | DLMS_SEC_SC_ENC;
     assert_int_equal(dlms_sec_unprotect(&rx, in, n, out, sizeof out, &info), DLMS_SEC_ERR_POLICY);
-    n = unhex("C81E" CONTENT_10_HEX, in, sizeof in);
+    n = test_unhex("C81E" CONTENT_10_HEX, in, sizeof in);
     assert_int_equal(dlms_sec_unprotect(&rx, in, n, out, sizeof out, &info), DLMS_SEC_ERR_POLICY);
     rx.sc_required = DLMS_SEC_SC_AUTH;
     assert_int_equal(dlms_sec_unprotect(&rx, in, n, out, sizeof out, &info), 13);
@@ -393,7 +385,7 @@ static void test_truncated_every_length(void **state) {
     dlms_sec_rx_t rx = server_rx();
     for (size_t v = 0; v < 4; v++) {
         uint8_t in[128];
-        size_t n = unhex(vectors[v], in, sizeof in);
+        size_t n = test_unhex(vectors[v], in, sizeof in);
         check_truncations(in, n, &rx);
     }
     /* general-glo (title and content lengths) and a 0x82 length. */
@@ -415,7 +407,7 @@ static void test_malformed_envelopes(void **state) {
     uint8_t in[80], out[80];
     dlms_sec_rx_t rx = server_rx();
     dlms_sec_info_t info;
-    size_t n = unhex(GLO_GET_30_HEX, in, sizeof in);
+    size_t n = test_unhex(GLO_GET_30_HEX, in, sizeof in);
 
     in[0] = 0xC0; /* a plain get-request is not ciphered */
     assert_int_equal(dlms_sec_unprotect(&rx, in, n, out, sizeof out, &info), DLMS_SEC_ERR_APDU_TAG);
@@ -450,7 +442,7 @@ static void test_malformed_envelopes(void **state) {
                      DLMS_SEC_ERR_TRUNCATED);
 
     /* Unsupported SC values inside the envelope. */
-    n = unhex(GLO_GET_30_HEX, in, sizeof in);
+    n = test_unhex(GLO_GET_30_HEX, in, sizeof in);
     in[2] = 0x31;
     assert_int_equal(dlms_sec_unprotect(&rx, in, n, out, sizeof out, &info), DLMS_SEC_ERR_SUITE);
     in[2] = 0xB0;
@@ -460,7 +452,7 @@ static void test_malformed_envelopes(void **state) {
     assert_int_equal(dlms_sec_unprotect(&rx, in, n, out, sizeof out, &info), DLMS_SEC_ERR_SC);
 
     /* Glo- envelope without a known peer title. */
-    n = unhex(GLO_GET_30_HEX, in, sizeof in);
+    n = test_unhex(GLO_GET_30_HEX, in, sizeof in);
     rx.peer_title = NULL;
     assert_int_equal(dlms_sec_unprotect(&rx, in, n, out, sizeof out, &info),
                      DLMS_SEC_ERR_SYSTEM_TITLE);
@@ -471,7 +463,7 @@ static void test_malformed_envelopes(void **state) {
 static void test_replay(void **state) {
     (void)state;
     uint8_t in[64], out[64];
-    size_t n = unhex(GLO_GET_30_HEX, in, sizeof in);
+    size_t n = test_unhex(GLO_GET_30_HEX, in, sizeof in);
     dlms_sec_rx_t rx = server_rx();
     dlms_sec_info_t info;
 
@@ -503,7 +495,7 @@ static void test_replay(void **state) {
 static void test_wrong_keys(void **state) {
     (void)state;
     uint8_t in[64], out[64];
-    size_t n = unhex(GLO_GET_30_HEX, in, sizeof in);
+    size_t n = test_unhex(GLO_GET_30_HEX, in, sizeof in);
     dlms_sec_keys_t wrong = fx.keys;
     dlms_sec_rx_t rx = server_rx();
     rx.keys = &wrong;
@@ -537,7 +529,7 @@ static void test_general_glo_round_trip(void **state) {
     assert_int_equal(out[1], 8);
     assert_memory_equal(out + 2, fx.server_title, 8);
     assert_int_equal(out[10], 30);
-    size_t cn = unhex(GLO_GET_30_HEX, content, sizeof content);
+    size_t cn = test_unhex(GLO_GET_30_HEX, content, sizeof content);
     assert_memory_equal(out + 11, content + 2, cn - 2);
 
     dlms_sec_rx_t rx = server_rx();
@@ -581,7 +573,7 @@ static void test_ded_round_trip(void **state) {
     (void)state;
     uint8_t out[128], plain[64];
     dlms_sec_keys_t keys = fx.keys;
-    unhex("00112233445566778899AABBCCDDEEFF", keys.dedicated, 16);
+    test_unhex("00112233445566778899AABBCCDDEEFF", keys.dedicated, 16);
     keys.has_dedicated = true;
     dlms_sec_tx_t tx = {&keys, fx.client_title, 0x30, 7, true};
     int n = dlms_sec_protect(&tx, DLMS_SEC_FORM_SERVICE, fx.get_request, 13, out, sizeof out);
@@ -591,7 +583,7 @@ static void test_ded_round_trip(void **state) {
 
     /* Not the glo- ciphertext: another key. */
     uint8_t glo[64];
-    unhex(GLO_GET_30_HEX, glo, sizeof glo);
+    test_unhex(GLO_GET_30_HEX, glo, sizeof glo);
     assert_memory_not_equal(out + 7, glo + 7, 13);
 
     dlms_sec_rx_t rx = server_rx();
@@ -641,7 +633,7 @@ static void test_ded_round_trip(void **state) {
         DLMS_SEC_ERR_SC);
     tx.sc = 0x30;
     uint8_t initiate[64];
-    size_t in_len = unhex(INITIATE_HEX, initiate, sizeof initiate);
+    size_t in_len = test_unhex(INITIATE_HEX, initiate, sizeof initiate);
     assert_int_equal(
         dlms_sec_protect(&tx, DLMS_SEC_FORM_SERVICE, initiate, in_len, out, sizeof out),
         DLMS_SEC_ERR_APDU_TAG);
@@ -764,8 +756,8 @@ static void test_protect_bad_args(void **state) {
 static void test_key_transfer(void **state) {
     (void)state;
     uint8_t key[16], wrapped[24], exp[24], back[16];
-    unhex("00112233445566778899aabbccddeeff", key, 16);
-    unhex("1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe5", exp, 24);
+    test_unhex("00112233445566778899aabbccddeeff", key, 16);
+    test_unhex("1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe5", exp, 24);
     assert_int_equal(dlms_sec_key_wrap(&fx.keys, key, wrapped), 0);
     assert_memory_equal(wrapped, exp, 24);
     assert_int_equal(dlms_sec_key_unwrap(&fx.keys, exp, 24, back), 0);

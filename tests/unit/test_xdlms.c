@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "dlms/xdlms.h"
+#include "test_hex.h"
 
 #define INIT_REQ_HEX       "01000000065F1F0400007E1F04B0"
 #define INIT_REQ_KEY_HEX   "01011000112233445566778899AABBCCDDEEFF0000065F1F0400007E1F04B0"
@@ -24,15 +25,6 @@
 #define GLO_INIT_RESP_HEX  "281F3001234567891214A0845E475714383F65BC19745CA235906525E4F3E1C893"
 #define INIT_RESP_1024_HEX "0800065F1F0400007C1F04000007" /* plain of the line above */
 
-static size_t unhex(const char *hex, uint8_t *buf, size_t cap) {
-    size_t n = strlen(hex) / 2;
-    assert_true(n <= cap);
-    for (size_t i = 0; i < n; i++) {
-        char byte[3] = {hex[2 * i], hex[2 * i + 1], 0};
-        buf[i] = (uint8_t)strtoul(byte, NULL, 16);
-    }
-    return n;
-}
 
 static bool all_zero(const void *p, size_t len) {
     const uint8_t *b = p;
@@ -48,7 +40,7 @@ static bool all_zero(const void *p, size_t len) {
 
 static void check_request_round_trip(const char *hex, const dlms_initiate_request_t *exp) {
     uint8_t in[64], out[64];
-    size_t n = unhex(hex, in, sizeof in);
+    size_t n = test_unhex(hex, in, sizeof in);
     dlms_initiate_request_t req;
     assert_int_equal(dlms_initiate_request_decode(in, n, &req), 0);
     assert_memory_equal(&req, exp, sizeof req);
@@ -70,7 +62,7 @@ static void test_initiate_request_dedicated_key(void **state) {
     dlms_initiate_request_t exp;
     dlms_initiate_request_init(&exp, 0x007E1F, 1200);
     exp.has_dedicated_key = true;
-    unhex("00112233445566778899AABBCCDDEEFF", exp.dedicated_key, 16);
+    test_unhex("00112233445566778899AABBCCDDEEFF", exp.dedicated_key, 16);
     check_request_round_trip(INIT_REQ_KEY_HEX, &exp);
 }
 
@@ -85,7 +77,7 @@ static void test_initiate_request_optional_fields(void **state) {
 
     /* response-allowed written out as TRUE is read as TRUE. */
     uint8_t in[32];
-    size_t n = unhex("0100010100065F1F040000001004B0", in, sizeof in);
+    size_t n = test_unhex("0100010100065F1F040000001004B0", in, sizeof in);
     dlms_initiate_request_t req;
     assert_int_equal(dlms_initiate_request_decode(in, n, &req), 0);
     assert_true(req.response_allowed);
@@ -112,7 +104,7 @@ static void test_initiate_request_refusals(void **state) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         uint8_t in[64];
-        size_t n = unhex(cases[i].hex, in, sizeof in);
+        size_t n = test_unhex(cases[i].hex, in, sizeof in);
         dlms_initiate_request_t req;
         memset(&req, 0xAA, sizeof req);
         assert_int_equal(dlms_initiate_request_decode(in, n, &req), cases[i].rc);
@@ -127,7 +119,7 @@ static void test_initiate_request_refusals(void **state) {
 /* Every proper prefix of a valid APDU is refused as truncated. */
 static void check_truncations(const char *hex, bool response) {
     uint8_t in[64];
-    size_t n = unhex(hex, in, sizeof in);
+    size_t n = test_unhex(hex, in, sizeof in);
     for (size_t len = 0; len < n; len++) {
         /* Exact-size heap copy: ASan sees any read past len. */
         uint8_t *p = malloc(len ? len : 1);
@@ -176,7 +168,7 @@ static void test_initiate_encode_buffer(void **state) {
 
 static void check_response_round_trip(const char *hex, const dlms_initiate_response_t *exp) {
     uint8_t in[64], out[64];
-    size_t n = unhex(hex, in, sizeof in);
+    size_t n = test_unhex(hex, in, sizeof in);
     dlms_initiate_response_t resp;
     assert_int_equal(dlms_initiate_response_decode(in, n, &resp), 0);
     assert_memory_equal(&resp, exp, sizeof resp);
@@ -202,11 +194,11 @@ static void test_initiate_response(void **state) {
 
     uint8_t in[32];
     dlms_initiate_response_t r;
-    size_t n = unhex(INIT_RESP_HEX "00", in, sizeof in);
+    size_t n = test_unhex(INIT_RESP_HEX "00", in, sizeof in);
     assert_int_equal(dlms_initiate_response_decode(in, n, &r), DLMS_APDU_ERR_XDLMS_TRAILING);
-    n = unhex("0100065F1F040000501F01F40007", in, sizeof in);
+    n = test_unhex("0100065F1F040000501F01F40007", in, sizeof in);
     assert_int_equal(dlms_initiate_response_decode(in, n, &r), DLMS_APDU_ERR_XDLMS_TAG);
-    n = unhex("0802065F1F040000501F01F40007", in, sizeof in);
+    n = test_unhex("0802065F1F040000501F01F40007", in, sizeof in);
     assert_int_equal(dlms_initiate_response_decode(in, n, &r), DLMS_APDU_ERR_XDLMS_FLAG);
 }
 
@@ -258,7 +250,7 @@ static void test_confirmed_service_error(void **state) {
     uint8_t out[8], in[8];
     assert_int_equal(dlms_initiate_error_encode(DLMS_INITIATE_ERROR_DLMS_VERSION_TOO_LOW, out, 8),
                      4);
-    size_t n = unhex("0E010601", in, sizeof in);
+    size_t n = test_unhex("0E010601", in, sizeof in);
     assert_memory_equal(out, in, n);
     dlms_confirmed_service_error_t e;
     assert_int_equal(dlms_confirmed_service_error_decode(in, n, &e), 0);
@@ -270,9 +262,9 @@ static void test_confirmed_service_error(void **state) {
                          DLMS_APDU_ERR_XDLMS_TRUNCATED);
         assert_true(all_zero(&e, sizeof e));
     }
-    n = unhex("0E01060300", in, sizeof in);
+    n = test_unhex("0E01060300", in, sizeof in);
     assert_int_equal(dlms_confirmed_service_error_decode(in, n, &e), DLMS_APDU_ERR_XDLMS_TRAILING);
-    n = unhex("0F010603", in, sizeof in);
+    n = test_unhex("0F010603", in, sizeof in);
     assert_int_equal(dlms_confirmed_service_error_decode(in, n, &e), DLMS_APDU_ERR_XDLMS_TAG);
     assert_int_equal(dlms_initiate_error_encode(3, out, 3), DLMS_APDU_ERR_XDLMS_BUFFER);
     assert_string_equal(dlms_initiate_error_name(1), "dlms-version-too-low");
@@ -292,7 +284,7 @@ static dlms_xdlms_server_cfg_t example_server(void) {
 static void test_negotiate_green_book(void **state) {
     (void)state;
     uint8_t in[32], out[64];
-    size_t n = unhex(INIT_REQ_HEX, in, sizeof in);
+    size_t n = test_unhex(INIT_REQ_HEX, in, sizeof in);
     dlms_initiate_request_t req;
     assert_int_equal(dlms_initiate_request_decode(in, n, &req), 0);
     dlms_xdlms_server_cfg_t cfg = example_server();
@@ -302,7 +294,7 @@ static void test_negotiate_green_book(void **state) {
     assert_int_equal(neg.response.conformance, 0x00501F); /* 007E1F & 20501F */
     assert_int_equal(neg.max_send_pdu, 500);              /* min(1200, 500) */
     assert_int_equal(neg.client_max_receive_pdu, 1200);
-    n = unhex(INIT_RESP_HEX, in, sizeof in);
+    n = test_unhex(INIT_RESP_HEX, in, sizeof in);
     assert_int_equal(dlms_xdlms_answer(&neg, NULL, out, sizeof out), (int)n);
     assert_memory_equal(out, in, n);
 }
@@ -396,10 +388,10 @@ static void test_answer_ciphered(void **state) {
     (void)state;
     dlms_sec_keys_t keys;
     memset(&keys, 0, sizeof keys);
-    unhex("000102030405060708090A0B0C0D0E0F", keys.guek, 16);
-    unhex("D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF", keys.ak, 16);
+    test_unhex("000102030405060708090A0B0C0D0E0F", keys.guek, 16);
+    test_unhex("D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF", keys.ak, 16);
     uint8_t title[8];
-    unhex("4D4D4D0000BC614E", title, 8);
+    test_unhex("4D4D4D0000BC614E", title, 8);
     dlms_sec_tx_t tx = {&keys, title, DLMS_SEC_SC_AUTH_ENC, 0x01234567u, false};
 
     dlms_initiate_request_t req;
@@ -409,10 +401,10 @@ static void test_answer_ciphered(void **state) {
     assert_int_equal(dlms_xdlms_negotiate(&req, &cfg, &neg), 0);
 
     uint8_t exp[64], out[64];
-    size_t n = unhex(INIT_RESP_1024_HEX, exp, sizeof exp);
+    size_t n = test_unhex(INIT_RESP_1024_HEX, exp, sizeof exp);
     assert_int_equal(dlms_xdlms_answer(&neg, NULL, out, sizeof out), (int)n);
     assert_memory_equal(out, exp, n);
-    n = unhex(GLO_INIT_RESP_HEX, exp, sizeof exp);
+    n = test_unhex(GLO_INIT_RESP_HEX, exp, sizeof exp);
     assert_int_equal(dlms_xdlms_answer(&neg, &tx, out, sizeof out), (int)n);
     assert_memory_equal(out, exp, n);
     assert_true(dlms_xdlms_answer(&neg, &tx, out, n - 1) < 0);
