@@ -514,6 +514,12 @@
 #define EM_METER_DAILY_ENTRIES 40
 #endif
 
+/* Rows of the E monthly billing values 1.0.98.1.0.255: 13 months (SMR 5),
+ * a year plus the same month of the year before. */
+#ifndef EM_METER_MONTHLY_ENTRIES
+#define EM_METER_MONTHLY_ENTRIES 13
+#endif
+
 /* Entries of the standard (100), fraud detection (30) and power quality
  * (100) event logs, the SMR 5 profile_entries (dlms-facts §2.5). */
 #ifndef EM_METER_STD_LOG_ENTRIES

@@ -12,6 +12,7 @@
  */
 #include "runtime.h"
 
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,7 +32,13 @@ typedef struct runtime {
     meter_t meter;
     dlms_server_config_t server_cfg;
     net_t net;
+    uint64_t last_tick_ms; /* monotonic ms the meter has run up to */
 } runtime_t;
+
+/* The fixed example load (per phase) until the load simulator exists. */
+#define FIXED_LOAD_V  230.0
+#define FIXED_LOAD_A  5.0
+#define FIXED_LOAD_PF 0.9
 
 static volatile sig_atomic_t stop_requested;
 
@@ -78,8 +85,13 @@ static int reserve_ic(void *user, dlms_security_context_t *sec, uint32_t new_bou
     return 0;
 }
 
+static int64_t rtc_now(const runtime_t *rt) {
+    return rt->port.rtc_get != NULL ? rt->port.rtc_get(rt->port.user) : 0;
+}
+
 static void on_auth_failure(void *user, uint16_t client_sap, int reason) {
-    (void)user;
+    runtime_t *rt = user;
+    meter_auth_failure(&rt->meter, rtc_now(rt)); /* fraud log event 46 */
     fprintf(stderr, "emeter: failed login from client %u (%s)\n", client_sap,
             reason == DLMS_SERVER_AUTH_LLS   ? "wrong LLS password"
             : reason == DLMS_SERVER_AUTH_HLS ? "HLS-5 reply did not verify"
@@ -94,10 +106,34 @@ static void on_association(void *user, const dlms_assoc_view_t *v, int event) {
             event > 0 && event <= 5 ? names[event] : "?");
 }
 
-/* Idle: reserve the next block of invocation counters before it is needed,
- * so the state file's fsync is not paid inside a request. */
+/* The meter runs once per second of elapsed (monotonic) time, stamped
+ * with the RTC: the loop wakes at least once a second; after a longer
+ * pause one step covers the elapsed seconds. Energy follows the time that
+ * really passed, so a head-end setting the clock moves the time stamps
+ * (and the profiles' boundaries), not the registers. */
+static void run_meter(runtime_t *rt) {
+    uint64_t now_ms = rt->port.monotonic_ms(rt->port.user);
+    uint64_t elapsed = (now_ms - rt->last_tick_ms) / 1000u;
+    if (elapsed == 0)
+        return;
+    rt->last_tick_ms += elapsed * 1000u;
+    int64_t utc = rtc_now(rt);
+    int rc = elapsed == 1
+                 ? meter_tick(&rt->meter, utc)
+                 : meter_step(&rt->meter, utc, (uint32_t)(elapsed < 86400 ? elapsed : 86400));
+    if (rc != 0) {
+        static int reported;
+        if (!reported++)
+            fprintf(stderr, "emeter: meter tick: %s\n", meter_strerror(rc));
+    }
+}
+
+/* Idle: run the meter, and reserve the next block of invocation counters
+ * before it is needed, so the state file's fsync is not paid inside a
+ * request. */
 static void on_idle(void *user) {
     runtime_t *rt = user;
+    run_meter(rt);
     int rc = dlms_server_ic_top_up(&rt->server_cfg, &rt->meter.sec_mgmt);
     if (rc != 0) {
         static int reported;
@@ -204,6 +240,12 @@ static int start_meter(runtime_t *rt) {
     rt->meter.on_persist = on_persist;
     if (load_security(rt) != 0)
         return -1;
+    metrology_phasor_input_t load;
+    meter_load_balanced(&load, FIXED_LOAD_V, FIXED_LOAD_A, acos(FIXED_LOAD_PF) * 180.0 / M_PI,
+                        50.0);
+    meter_set_load(&rt->meter, &load);
+    rt->last_tick_ms = rt->port.monotonic_ms(rt->port.user);
+    meter_power_up(&rt->meter, rtc_now(rt));
 
     dlms_server_config_t *sc = &rt->server_cfg;
     memset(sc, 0, sizeof(*sc));
@@ -230,6 +272,9 @@ static void print_banner(const runtime_t *rt) {
         printf("emeter: listening on %s:%u (DLMS TCP wrapper; public client 16, management "
                "client 1 HLS-5)\n",
                rt->cfg.listen[i].host, rt->net.bound_port[i]);
+    printf("emeter: metering a fixed load of %.0f V, %.0f A, PF %.1f per phase (until the load "
+           "simulator exists)\n",
+           FIXED_LOAD_V, FIXED_LOAD_A, FIXED_LOAD_PF);
     if (rt->cfg.factory_keys)
         fprintf(stderr, "emeter: WARNING: using the well-known DLMS example keys "
                         "(GUEK 000102...0F, AK D0D1...DF): a test meter only\n");

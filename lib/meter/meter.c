@@ -15,18 +15,17 @@
  * stack serves (GET/SET/ACTION with blocks, with-list, selective access,
  * general block transfer, general-glo/ded-ciphering). */
 #define CONF_READ                                                                                  \
-    (DLMS_CONF_GET | DLMS_CONF_BLOCK_TRANSFER_WITH_GET_OR_READ | DLMS_CONF_SELECTIVE_ACCESS |    \
+    (DLMS_CONF_GET | DLMS_CONF_BLOCK_TRANSFER_WITH_GET_OR_READ | DLMS_CONF_SELECTIVE_ACCESS |      \
      DLMS_CONF_MULTIPLE_REFERENCES)
 #define CONF_FULL                                                                                  \
-    (CONF_READ | DLMS_CONF_SET | DLMS_CONF_ACTION | DLMS_CONF_BLOCK_TRANSFER_WITH_SET_OR_WRITE |  \
-     DLMS_CONF_BLOCK_TRANSFER_WITH_ACTION | DLMS_CONF_GENERAL_BLOCK_TRANSFER |                    \
+    (CONF_READ | DLMS_CONF_SET | DLMS_CONF_ACTION | DLMS_CONF_BLOCK_TRANSFER_WITH_SET_OR_WRITE |   \
+     DLMS_CONF_BLOCK_TRANSFER_WITH_ACTION | DLMS_CONF_GENERAL_BLOCK_TRANSFER |                     \
      DLMS_CONF_GENERAL_PROTECTION | DLMS_CONF_DATA_NOTIFICATION)
 
 static const char FW_CORE_ID[] = "EMT-CORE-0.1.0";
 static const char FW_MODULE_ID[] = "EMT-MOD-0.1.0";
 
-static int copy_ident(uint8_t *dst, uint8_t *len, size_t cap, const void *src, size_t n)
-{
+static int copy_ident(uint8_t *dst, uint8_t *len, size_t cap, const void *src, size_t n) {
     if (n > cap)
         return METER_ERR_IDENT;
     if (n > 0)
@@ -36,8 +35,7 @@ static int copy_ident(uint8_t *dst, uint8_t *len, size_t cap, const void *src, s
 }
 
 static void assoc_setup(meter_t *m, enum meter_assoc idx, uint16_t sap, uint8_t context,
-                        uint8_t mechanism, uint32_t conformance, uint16_t max_pdu)
-{
+                        uint8_t mechanism, uint32_t conformance, uint16_t max_pdu) {
     dlms_assoc_config_t *a = &m->assoc[idx];
     memset(a, 0, sizeof(*a));
     a->client_sap = sap;
@@ -49,20 +47,80 @@ static void assoc_setup(meter_t *m, enum meter_assoc idx, uint16_t sap, uint8_t 
     a->max_receive_pdu = max_pdu;
 }
 
-/* After a successful SET/ACTION: what changes keys, secrets, the security
- * policy or clock settings must be persisted by the owner. */
-static void meter_notify(void *app, const cosem_object_t *obj, uint8_t kind, int8_t id)
-{
-    meter_t *m = app;
-    (void)kind;
-    (void)id;
-    uint16_t cls = obj->cls->class_id;
-    if ((cls == 64 || cls == 15 || cls == 8) && m->on_persist != NULL)
-        m->on_persist(m->hook_user, m, obj);
+/* ---- metering: metrology callbacks, profiles, logs ----------------------- */
+
+/* Every measures record (one per step): registers, instantaneous values,
+ * power quality at the step's end instant. */
+static void on_measures(void *user, const metrology_measures_t *rec) {
+    meter_t *m = user;
+    meter_registers_apply(m, rec);
+    pq_second(&m->pq, rec, m->now);
 }
 
-int meter_init(meter_t *m, const meter_identity_t *id, const em_port_t *port)
-{
+static void on_half_cycle(void *user, const metrology_half_cycle_t *hc) {
+    meter_t *m = user;
+    pq_half_cycle(&m->pq, hc);
+}
+
+static int metering_init(meter_t *m) {
+    metrology_cfg_t mc;
+    metrology_cfg_default(&mc);
+    mc.cb.user = m;
+    mc.cb.measures = on_measures;
+    mc.cb.half_cycle = on_half_cycle;
+    int rc = metrology_init(&m->metro, &mc);
+    if (rc != 0)
+        return rc;
+    metrology_phasor_input_t idle;
+    meter_load_balanced(&idle, mc.un_v, 0.0, 0.0, mc.fn_hz);
+    rc = metrology_phasor_set(&m->metro, &idle);
+    if (rc != 0)
+        return rc;
+    pq_cfg_t pc;
+    pq_cfg_default(&pc, mc.un_v, mc.fn_hz, metrology_connection_mask(mc.connection));
+    rc = pq_init(&m->pq, &pc);
+    m->tariffs = m->variant == METER_VARIANT_OMNI ? METER_TARIFFS_OMNI : METER_TARIFFS_ESMR;
+    m->tariff = 1;
+    m->tariff_ind[1] = 1;
+    m->alarm_filter1 = UINT32_MAX;
+    return rc;
+}
+
+/* Attaches a RAM ring to the profile `ln` when the variant's table has it
+ * (*obj stays NULL otherwise). */
+static int profile_attach(meter_t *m, const uint8_t ln[6], const cosem_object_t **obj,
+                          cosem_profile_ram_rows_t *ram, uint8_t *buf, size_t len,
+                          uint16_t row_size) {
+    *obj = cosem_find(&m->cosem, ln);
+    if (*obj == NULL)
+        return 0;
+    int rc = cosem_profile_ram_rows_init(ram, buf, len, row_size);
+    return rc != 0 ? rc : cosem_profile_init(&m->cosem, *obj, &ram->rows);
+}
+
+static int profiles_init(meter_t *m) {
+    static const uint8_t lp[6] = {1, 0, 99, 1, 0, 255}, daily[6] = {1, 0, 99, 2, 0, 255};
+    static const uint8_t monthly[6] = {1, 0, 98, 1, 0, 255};
+    static const uint8_t logs[METER_LOG_COUNT][6] = {
+        {0, 0, 99, 98, 0, 255}, {0, 0, 99, 98, 1, 255}, {0, 0, 99, 98, 5, 255}};
+    uint8_t *bufs[METER_LOG_COUNT] = {m->std_log_buf, m->fraud_log_buf, m->pq_log_buf};
+    const size_t lens[METER_LOG_COUNT] = {sizeof(m->std_log_buf), sizeof(m->fraud_log_buf),
+                                          sizeof(m->pq_log_buf)};
+    int rc =
+        profile_attach(m, lp, &m->lp_obj, &m->lp_ram, m->lp_buf, sizeof(m->lp_buf), METER_LP_ROW);
+    if (rc == 0)
+        rc = profile_attach(m, daily, &m->daily_obj, &m->daily_ram, m->daily_buf,
+                            sizeof(m->daily_buf), METER_DAILY_ROW);
+    if (rc == 0)
+        rc = profile_attach(m, monthly, &m->monthly_obj, &m->monthly_ram, m->monthly_buf,
+                            sizeof(m->monthly_buf), METER_MONTHLY_ROW);
+    for (unsigned i = 0; rc == 0 && i < METER_LOG_COUNT; i++)
+        rc = profile_attach(m, logs[i], &m->log_obj[i], &m->log_ram[i], bufs[i], lens[i],
+                            METER_LOG_ROW);
+    return rc;
+}
+
+int meter_init(meter_t *m, const meter_identity_t *id, const em_port_t *port) {
     if (m == NULL || id == NULL || port == NULL)
         return METER_ERR_BADARG;
     memset(m, 0, sizeof(*m));
@@ -82,8 +140,8 @@ int meter_init(meter_t *m, const meter_identity_t *id, const em_port_t *port)
                          id->equipment_id, strlen(id->equipment_id));
     rc |= copy_ident(m->fw_core_id, &m->fw_core_id_len, sizeof(m->fw_core_id), FW_CORE_ID,
                      sizeof(FW_CORE_ID) - 1);
-    rc |= copy_ident(m->fw_module_id, &m->fw_module_id_len, sizeof(m->fw_module_id),
-                     FW_MODULE_ID, sizeof(FW_MODULE_ID) - 1);
+    rc |= copy_ident(m->fw_module_id, &m->fw_module_id_len, sizeof(m->fw_module_id), FW_MODULE_ID,
+                     sizeof(FW_MODULE_ID) - 1);
     if (rc != 0)
         return METER_ERR_IDENT;
 
@@ -95,8 +153,8 @@ int meter_init(meter_t *m, const meter_identity_t *id, const em_port_t *port)
     m->sec_mgmt.security_policy = DLMS_SEC_POLICY_AUTH_ENCRYPTED;
 
     uint16_t pdu = id->max_pdu ? id->max_pdu : 1024;
-    assoc_setup(m, METER_ASSOC_PUBLIC, METER_SAP_PUBLIC, DLMS_CONTEXT_LN, DLMS_MECH_NONE,
-                CONF_READ, pdu);
+    assoc_setup(m, METER_ASSOC_PUBLIC, METER_SAP_PUBLIC, DLMS_CONTEXT_LN, DLMS_MECH_NONE, CONF_READ,
+                pdu);
     assoc_setup(m, METER_ASSOC_MANAGEMENT, METER_SAP_MANAGEMENT, DLMS_CONTEXT_LN_CIPH,
                 DLMS_MECH_GMAC, CONF_FULL, pdu);
     m->assoc[METER_ASSOC_MANAGEMENT].sec = &m->sec_mgmt;
@@ -127,13 +185,148 @@ int meter_init(meter_t *m, const meter_identity_t *id, const em_port_t *port)
         rc = cosem_server_add_security(&m->cosem, &m->sec_mgmt);
     if (rc != 0)
         return rc;
-    m->cosem.notify = meter_notify;
+    m->cosem.notify = meter_on_notify;
     cosem_server_services(&m->cosem, &m->services);
+    rc = metering_init(m);
+    return rc != 0 ? rc : profiles_init(m);
+}
+
+int meter_set_tariff(meter_t *m, unsigned tariff) {
+    if (m == NULL)
+        return METER_ERR_BADARG;
+    if (tariff < 1 || tariff > m->tariffs)
+        return METER_ERR_TARIFF;
+    m->tariff = (uint8_t)tariff;
+    m->tariff_ind[0] = 0;
+    m->tariff_ind[1] = (uint8_t)tariff;
     return 0;
 }
 
-const cosem_object_t *meter_objects(enum meter_variant v, size_t *count)
-{
+int meter_set_load(meter_t *m, const metrology_phasor_input_t *load) {
+    if (m == NULL || load == NULL)
+        return METER_ERR_BADARG;
+    return metrology_phasor_set(&m->metro, load);
+}
+
+void meter_load_balanced(metrology_phasor_input_t *load, double u_rms, double i_rms, double phi_deg,
+                         double freq_hz) {
+    static const double theta[METROLOGY_PHASES] = {0.0, -120.0, 120.0};
+    memset(load, 0, sizeof(*load));
+    load->freq_hz = freq_hz;
+    for (unsigned k = 0; k < METROLOGY_PHASES; k++) {
+        load->ph[k].u_rms = u_rms;
+        load->ph[k].i_rms = i_rms;
+        load->ph[k].u_deg = theta[k];
+        load->ph[k].phi_deg = phi_deg;
+    }
+}
+
+/* Power quality events of the step: DSMR codes 77-98 go to the power
+ * quality log (the manufacturer codes 230-234 and THD codes have no log
+ * in this slice). */
+static void pq_drain(meter_t *m) {
+    pq_event_t ev;
+    while (pq_event_pop(&m->pq, &ev)) {
+        if (ev.code >= PQ_EV_UNDER_VOLTAGE && ev.code <= PQ_EV_VOLTAGE_SWELL + 2u)
+            meter_event(m, METER_LOG_PQ, (uint8_t)ev.code, ev.utc != 0 ? ev.utc : m->now);
+    }
+}
+
+/* AMR profile status of a capture at utc: the interval's events plus the
+ * clock's state. */
+static uint8_t amr_status(const meter_t *m, uint8_t sticky, int64_t utc) {
+    uint8_t st = sticky;
+    if ((m->clock.status & COSEM_CLOCK_STATUS_INVALID) != 0)
+        st |= METER_AMR_CLOCK_INVALID;
+    if (cosem_clock_dst_active(&m->clock, utc))
+        st |= METER_AMR_DST;
+    return st;
+}
+
+static int profile_tick(meter_t *m, const cosem_object_t *obj, uint8_t *amr, uint8_t *sticky,
+                        int64_t utc, uint32_t seconds) {
+    if (obj == NULL)
+        return 0;
+    /* The first step of a meter runs from utc - seconds: a boundary inside
+     * it is captured (the class skips the first tick it sees). */
+    cosem_profile_state_t *st = cosem_profile_state(&m->cosem, obj);
+    if (st != NULL && st->last_tick == 0)
+        st->last_tick = utc - (int64_t)seconds;
+    *amr = amr_status(m, *sticky, utc);
+    int rc = cosem_profile_tick(&m->cosem, obj, utc);
+    if (rc == 1)
+        *sticky = 0; /* the interval is closed: its events are in the row */
+    return rc < 0 ? rc : 0;
+}
+
+int meter_billing_close(meter_t *m, int64_t utc) {
+    if (m == NULL)
+        return METER_ERR_BADARG;
+    if (m->monthly_obj == NULL)
+        return 0;
+    m->amr_monthly = amr_status(m, m->amr_monthly_sticky, utc);
+    int rc = cosem_profile_capture(&m->cosem, m->monthly_obj, utc);
+    if (rc == 0)
+        m->amr_monthly_sticky = 0;
+    return rc;
+}
+
+/* Monthly billing (SMR 5: capture_period 0, captured at the end of each
+ * month): the first step in a new local month closes the period at 00:00
+ * of its first day. billing_month is the last month reached, a high-water
+ * mark: a clock set back into an earlier month closes nothing, and moving
+ * forward again does not close a month twice; a clock set forward over
+ * several months closes once. (A clock set far into the future by mistake
+ * thus holds billing back until real time catches up: the price of never
+ * billing a period twice.) */
+static int billing_tick(meter_t *m, int64_t utc) {
+    cosem_datetime_t dt;
+    if (cosem_clock_local(&m->clock, utc, &dt) != 0)
+        return 0; /* outside what a date-time shows: nothing to bill */
+    uint32_t month = (uint32_t)dt.year * 12u + dt.month - 1u;
+    uint32_t last = m->billing_month;
+    if (month <= last)
+        return 0;
+    m->billing_month = month;
+    if (last == 0)
+        return 0;
+    cosem_datetime_t first = dt;
+    first.day = 1;
+    first.day_of_week = 0xFF;
+    first.hour = first.minute = first.second = first.hundredths = 0;
+    first.deviation = INT16_MIN;
+    first.clock_status = 0xFF;
+    int64_t start;
+    if (cosem_clock_from_local(&m->clock, &first, &start) != 0 || start > utc)
+        start = utc;
+    return meter_billing_close(m, start);
+}
+
+int meter_step(meter_t *m, int64_t utc, uint32_t seconds) {
+    if (m == NULL)
+        return METER_ERR_BADARG;
+    if (seconds == 0 || seconds > 86400u)
+        return METER_ERR_STEP;
+    m->now = utc;
+    int rc = metrology_phasor_step(&m->metro, seconds * 1000u);
+    if (rc != 0)
+        return rc;
+    pq_drain(m);
+    rc = profile_tick(m, m->lp_obj, &m->amr_lp, &m->amr_lp_sticky, utc, seconds);
+    if (rc == 0)
+        rc = profile_tick(m, m->daily_obj, &m->amr_daily, &m->amr_daily_sticky, utc, seconds);
+    if (rc == 0 && m->billing_month == 0)
+        billing_tick(m, utc - (int64_t)seconds); /* the first step starts the month */
+    if (rc == 0)
+        rc = billing_tick(m, utc);
+    return rc;
+}
+
+int meter_tick(meter_t *m, int64_t utc) {
+    return meter_step(m, utc, 1);
+}
+
+const cosem_object_t *meter_objects(enum meter_variant v, size_t *count) {
     switch (v) {
     case METER_VARIANT_ESMR:
         return meter_objects_esmr(count);
@@ -144,13 +337,11 @@ const cosem_object_t *meter_objects(enum meter_variant v, size_t *count)
     return NULL;
 }
 
-const char *meter_variant_name(enum meter_variant v)
-{
+const char *meter_variant_name(enum meter_variant v) {
     return v == METER_VARIANT_OMNI ? "omni" : "esmr";
 }
 
-int meter_variant_from_name(const char *name, enum meter_variant *out)
-{
+int meter_variant_from_name(const char *name, enum meter_variant *out) {
     if (strcmp(name, "esmr") == 0)
         *out = METER_VARIANT_ESMR;
     else if (strcmp(name, "omni") == 0)
@@ -160,15 +351,13 @@ int meter_variant_from_name(const char *name, enum meter_variant *out)
     return 0;
 }
 
-int meter_read_ic(void *app, uint16_t arg, axdr_enc_t *e)
-{
+int meter_read_ic(void *app, uint16_t arg, axdr_enc_t *e) {
     (void)arg;
     const meter_t *m = app;
     return axdr_put_uint32(e, cosem_ic_for_clients(&m->sec_mgmt));
 }
 
-const char *meter_strerror(int err)
-{
+const char *meter_strerror(int err) {
     switch (err) {
     case METER_ERR_BADARG:
         return "meter: invalid argument";
@@ -176,7 +365,19 @@ const char *meter_strerror(int err)
         return "meter: unknown variant (esmr or omni)";
     case METER_ERR_IDENT:
         return "meter: identity field empty or too long";
+    case METER_ERR_TARIFF:
+        return "meter: tariff outside the variant's tariffs";
+    case METER_ERR_STEP:
+        return "meter: step must be 1 s to 1 day";
     default:
-        return cosem_strerror(err);
+        break;
     }
+    /* What meter functions pass on from the layers below. */
+    if (err <= -0x0A01 && err >= -0x0A0F)
+        return metrology_strerror(err);
+    if (err <= -0x0A10 && err >= -0x0A1F)
+        return pq_strerror(err);
+    if (err <= -0x0920 && err >= -0x093F)
+        return cosem_profile_strerror(err);
+    return cosem_strerror(err);
 }

@@ -33,6 +33,16 @@ const cosem_access_t meter_acc_clock_pub = {.read = COSEM_BIT(1) | COSEM_BIT(2)}
 const cosem_access_t meter_acc_sec_mgmt = {
     .read = COSEM_ALL, .auth = COSEM_ALL, .method = 0x0006u, .method_auth = 0x0006u};
 
+/* Alarm register and filter: the head-end writes attribute 2 (DSMR), over
+ * ciphered requests only, like every change of the management client. */
+const cosem_access_t meter_acc_rw_value = {
+    .read = COSEM_ALL, .write = COSEM_BIT(2), .auth = COSEM_BIT(2)};
+/* Profiles and event logs: readable; reset (1, which logs event 255 in an
+ * event log) and capture (2) for the management client. Their
+ * configuration (capture objects, period, entries) is fixed by the SMR 5
+ * profile, so not writable here. Methods only over ciphered requests. */
+const cosem_access_t meter_acc_profile = {.read = COSEM_ALL, .method = COSEM_BIT(1) | COSEM_BIT(2)};
+
 const cosem_data_def_t meter_def_ldn = {COSEM_FIELD_STR(AXDR_OCTET_STRING, APP, ldn, ldn_len)};
 const cosem_data_def_t meter_def_serial = {
     COSEM_FIELD_STR(AXDR_OCTET_STRING, APP, serial, serial_len)};

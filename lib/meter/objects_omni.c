@@ -12,8 +12,7 @@ static const cosem_object_t omni_objects[] = {
     METER_MANAGEMENT_OBJECTS,
 };
 
-const cosem_object_t *meter_objects_omni(size_t *count)
-{
+const cosem_object_t *meter_objects_omni(size_t *count) {
     *count = COSEM_COUNT(omni_objects);
     return omni_objects;
 }
