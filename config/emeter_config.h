@@ -532,4 +532,63 @@
 #define EM_METER_PQ_LOG_ENTRIES 100
 #endif
 
+/* ---- Meter persistence (lib/meter/persist) ------------------------------- */
+
+/* Sectors of the meter's record journal (energy registers, status, power
+ * quality settings, profile configurations; docs/metering.md). The records
+ * need about 2.4 KB of one sector at most; 4 sectors spread the wear of
+ * the 1 s host commits (docs/store.md, "Wear levelling"). At least 2. */
+#ifndef EM_METER_PERSIST_RECORD_SECTORS
+#define EM_METER_PERSIST_RECORD_SECTORS 4
+#endif
+
+/* ---- P1 consumer port (lib/meter/p1) ------------------------------------ */
+
+/* Longest equipment identifier in bytes (0-0:96.1.1, 0-n:96.1.0): DSMR
+ * 5.0.2 allows 96 hex characters, i.e. 48 bytes. */
+#ifndef EM_P1_EQUIPMENT_ID_MAX
+#define EM_P1_EQUIPMENT_ID_MAX 48u
+#endif
+
+/* Longest text message in bytes (0-0:96.13.0, written as hex): DSMR
+ * 5.0.2 allows 1024 characters. Each byte costs two in the telegram, so
+ * this dominates P1_TELEGRAM_MAX (p1.h). */
+#ifndef EM_P1_TEXT_MAX
+#define EM_P1_TEXT_MAX 1024u
+#endif
+
+/* M-Bus channels shown on P1 (0-1 .. 0-4): DSMR allows up to four
+ * devices (gas, water, heat) on the meter's M-Bus. */
+#ifndef EM_P1_MAX_MBUS
+#define EM_P1_MAX_MBUS 4u
+#endif
+
+/* ---- Load simulator (lib/meter/loadsim) ---------------------------------- */
+
+/* Default household consumption (kWh per year) of loadsim_cfg_default():
+ * 3500 kWh is the usual reference household (about 400 W on average). */
+#ifndef EM_LOADSIM_ANNUAL_KWH
+#define EM_LOADSIM_ANNUAL_KWH 3500.0
+#endif
+
+/* Default amplitude (%) of the slow supply voltage drift: +-2.5 % keeps
+ * drift plus load drop well inside the EN 50160 +-10 % band. */
+#ifndef EM_LOADSIM_DRIFT_PCT
+#define EM_LOADSIM_DRIFT_PCT 2.5
+#endif
+
+/* Default source resistance per phase in milliohm for the load-dependent
+ * voltage drop (and rise when exporting): 150 mOhm is a typical LV loop at
+ * a house connection, 15 V at 100 A. */
+#ifndef EM_LOADSIM_GRID_MOHM
+#define EM_LOADSIM_GRID_MOHM 150u
+#endif
+
+/* Current harmonic entries the simulator writes per phase (3rd, 5th, 7th,
+ * the orders household electronics produce). At most
+ * EM_METROLOGY_PHASOR_HARMONICS. */
+#ifndef EM_LOADSIM_HARMONICS
+#define EM_LOADSIM_HARMONICS 3
+#endif
+
 #endif /* EMETER_CONFIG_H */
