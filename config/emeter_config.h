@@ -542,6 +542,15 @@
 #define EM_METER_PERSIST_RECORD_SECTORS 4
 #endif
 
+/* Seconds between two periodic commits of the registers
+ * (meter_persist_tick; the field commit_period_s overrides it at run
+ * time). 1 on the host: every value a client reads is already durable, and
+ * the flash is a file. A microcontroller on real NOR flash commits every
+ * few minutes and on the power-fail interrupt (docs/store.md, lifetime). */
+#ifndef EM_METER_PERSIST_COMMIT_PERIOD_S
+#define EM_METER_PERSIST_COMMIT_PERIOD_S 1
+#endif
+
 /* ---- P1 consumer port (lib/meter/p1) ------------------------------------ */
 
 /* Longest equipment identifier in bytes (0-0:96.1.1, 0-n:96.1.0): DSMR

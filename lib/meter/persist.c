@@ -1,0 +1,450 @@
+/*
+ * persist.c - the meter's state in lib/store records and rings (see
+ * persist.h and docs/metering.md "Persistence").
+ *
+ * Record values are versioned little-endian byte strings, written and read
+ * byte by byte (no struct images: a record must read the same after a
+ * compiler or firmware change, and no unaligned access is assumed).
+ */
+#include "meter/persist.h"
+
+#include <string.h>
+
+#include "meter/meter.h"
+
+/* Record ids (store_record_def_t). */
+enum {
+    REC_ENERGY = 1,   /* version, flags, commit utc, counters */
+    REC_STATUS = 2,   /* alarms, tariff, event codes, AMR bits, billing month */
+    REC_PQ = 3,       /* sag/swell thresholds, counters, last sag/swell */
+    REC_PROFILE = 16, /* + enum meter_persist_profile: profile configuration */
+};
+
+#define FORMAT_V1    1u
+#define FLAG_CLEAN   0x01u /* REC_ENERGY: written by meter_persist_power_down */
+#define ENERGY_HDR   11u   /* version, flags, utc i64, counter count */
+#define ENERGY_LEN   (ENERGY_HDR + 8u * METER_E_COUNT)
+#define STATUS_LEN   (1u + 4u + 4u + 1u + METER_LOG_COUNT + 3u + 4u)
+#define PQ_PHASE_LEN 24u
+#define PQ_LEN       (1u + 16u + PQ_PHASE_LEN * METROLOGY_PHASES)
+#define CAPTURE_OBJ  11u /* class u16, logical name 6, attribute i8, data index u16 */
+#define PROFILE_HDR  10u /* version, capture_period u32, profile_entries u32, count */
+#define PROFILE_LEN  (PROFILE_HDR + CAPTURE_OBJ * EM_COSEM_PROFILE_MAX_COLUMNS)
+#define REC_BUF      PROFILE_LEN
+
+_Static_assert(PROFILE_LEN >= ENERGY_LEN && PROFILE_LEN >= PQ_LEN && PROFILE_LEN >= STATUS_LEN,
+               "REC_BUF holds every record");
+_Static_assert(PROFILE_LEN <= UINT16_MAX && ENERGY_LEN <= UINT16_MAX, "record lengths are u16");
+
+static const store_record_def_t record_defs[] = {
+    {REC_ENERGY, ENERGY_LEN},
+    {REC_STATUS, STATUS_LEN},
+    {REC_PQ, PQ_LEN},
+    {REC_PROFILE + METER_PERSIST_LP, PROFILE_LEN},
+    {REC_PROFILE + METER_PERSIST_DAILY, PROFILE_LEN},
+    {REC_PROFILE + METER_PERSIST_MONTHLY, PROFILE_LEN},
+    {REC_PROFILE + METER_PERSIST_LOG_STD, PROFILE_LEN},
+    {REC_PROFILE + METER_PERSIST_LOG_FRAUD, PROFILE_LEN},
+    {REC_PROFILE + METER_PERSIST_LOG_PQ, PROFILE_LEN},
+};
+#define RECORD_COUNT (sizeof(record_defs) / sizeof(record_defs[0]))
+
+/* Row size and depth of each profile's ring (the meter's RAM rings use the
+ * same, so a row moves between the two unchanged). */
+static const uint16_t ring_row[METER_PERSIST_PROFILES] = {
+    METER_LP_ROW, METER_DAILY_ROW, METER_MONTHLY_ROW, METER_LOG_ROW, METER_LOG_ROW, METER_LOG_ROW};
+static const uint32_t ring_rows[METER_PERSIST_PROFILES] = {
+    EM_METER_LP_ENTRIES,      EM_METER_DAILY_ENTRIES,     EM_METER_MONTHLY_ENTRIES,
+    EM_METER_STD_LOG_ENTRIES, EM_METER_FRAUD_LOG_ENTRIES, EM_METER_PQ_LOG_ENTRIES};
+
+/* ---- bytes ------------------------------------------------------------------ */
+
+static void put_le(uint8_t *p, uint64_t v, unsigned n) {
+    for (unsigned i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *p, unsigned n) {
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+/* Floats (pq thresholds, last sag/swell) by their IEEE-754 bits. */
+static void put_float(uint8_t *p, float f) {
+    uint32_t u;
+    memcpy(&u, &f, sizeof(u));
+    put_le(p, u, 4);
+}
+
+static float get_float(const uint8_t *p) {
+    uint32_t u = (uint32_t)get_le(p, 4);
+    float f;
+    memcpy(&f, &u, sizeof(f));
+    return f;
+}
+
+/* ---- layout ----------------------------------------------------------------- */
+
+int meter_persist_layout(const em_flash_geometry_t *geo, meter_persist_layout_t *out) {
+    if (geo == NULL || out == NULL)
+        return METER_PERSIST_ERR_BADARG;
+    memset(out, 0, sizeof(*out));
+    out->records_first = 0;
+    out->records_sectors = EM_METER_PERSIST_RECORD_SECTORS;
+    uint32_t next = out->records_sectors;
+    for (unsigned i = 0; i < METER_PERSIST_PROFILES; i++) {
+        uint32_t n = store_ring_sectors_needed(geo, ring_row[i], ring_rows[i]);
+        if (n == 0)
+            return STORE_ERR_GEOMETRY;
+        out->ring_first[i] = next;
+        out->ring_sectors[i] = n;
+        next += n;
+    }
+    out->sectors = next;
+    return 0;
+}
+
+uint32_t meter_persist_sectors_needed(const em_flash_geometry_t *geo) {
+    meter_persist_layout_t l;
+    return meter_persist_layout(geo, &l) == 0 ? l.sectors : 0;
+}
+
+/* ---- the profiles of the meter -------------------------------------------- */
+
+static const cosem_object_t *profile_obj(const meter_t *m, unsigned i) {
+    switch (i) {
+    case METER_PERSIST_LP:
+        return m->lp_obj;
+    case METER_PERSIST_DAILY:
+        return m->daily_obj;
+    case METER_PERSIST_MONTHLY:
+        return m->monthly_obj;
+    default:
+        return m->log_obj[i - METER_PERSIST_LOG_STD];
+    }
+}
+
+static size_t profile_encode(const cosem_profile_state_t *st, uint8_t *b) {
+    b[0] = FORMAT_V1;
+    put_le(b + 1, st->capture_period, 4);
+    put_le(b + 5, st->profile_entries, 4);
+    b[9] = st->capture_count;
+    uint8_t *p = b + PROFILE_HDR;
+    for (unsigned c = 0; c < st->capture_count; c++, p += CAPTURE_OBJ) {
+        const dlms_capture_object_t *co = &st->capture_objects[c];
+        put_le(p, co->class_id, 2);
+        memcpy(p + 2, co->logical_name, 6);
+        p[8] = (uint8_t)co->attribute_index;
+        put_le(p + 9, co->data_index, 2);
+    }
+    return (size_t)(p - b);
+}
+
+/* A stored configuration into cfg/cols; false when it is not one. */
+static bool profile_decode(const uint8_t *b, int len, cosem_profile_config_t *cfg,
+                           dlms_capture_object_t *cols) {
+    if (len < (int)PROFILE_HDR || b[0] != FORMAT_V1 || b[9] == 0 ||
+        b[9] > EM_COSEM_PROFILE_MAX_COLUMNS || len != (int)(PROFILE_HDR + CAPTURE_OBJ * b[9]))
+        return false;
+    cfg->capture_period = (uint32_t)get_le(b + 1, 4);
+    cfg->profile_entries = (uint32_t)get_le(b + 5, 4);
+    cfg->capture_count = b[9];
+    cfg->capture_objects = cols;
+    memset(cols, 0, b[9] * sizeof(*cols));
+    const uint8_t *p = b + PROFILE_HDR;
+    for (unsigned c = 0; c < b[9]; c++, p += CAPTURE_OBJ) {
+        cols[c].class_id = (uint16_t)get_le(p, 2);
+        memcpy(cols[c].logical_name, p + 2, 6);
+        cols[c].attribute_index = (int8_t)p[8];
+        cols[c].data_index = (uint16_t)get_le(p + 9, 2);
+    }
+    return true;
+}
+
+/* Moves profile i to its flash ring, with the configuration a head-end
+ * last stored when there is one that still fits (else the defaults). */
+static int profile_attach(meter_persist_t *p, unsigned i) {
+    meter_t *m = p->m;
+    const cosem_object_t *obj = profile_obj(m, i);
+    if (obj == NULL)
+        return 0;
+    int rc = meter_profile_flash_init(&p->pf[i], &p->rows[i], p->port, p->layout.ring_first[i],
+                                      p->layout.ring_sectors[i], ring_row[i], ring_rows[i]);
+    if (rc != 0)
+        return rc;
+    uint8_t b[REC_BUF];
+    dlms_capture_object_t cols[EM_COSEM_PROFILE_MAX_COLUMNS];
+    cosem_profile_config_t cfg;
+    int len = store_record_read(&p->rec, (uint16_t)(REC_PROFILE + i), b, sizeof(b));
+    if (len > 0 && profile_decode(b, len, &cfg, cols) &&
+        cosem_profile_init_with(&m->cosem, obj, &p->rows[i], &cfg) == 0)
+        return 0;
+    return cosem_profile_init(&m->cosem, obj, &p->rows[i]);
+}
+
+/* ---- records ---------------------------------------------------------------- */
+
+static size_t energy_encode(const meter_t *m, int64_t utc, bool clean, uint8_t *b) {
+    b[0] = FORMAT_V1;
+    b[1] = clean ? FLAG_CLEAN : 0u;
+    put_le(b + 2, (uint64_t)utc, 8);
+    b[10] = METER_E_COUNT;
+    for (unsigned i = 0; i < METER_E_COUNT; i++)
+        put_le(b + ENERGY_HDR + 8 * i, m->energy.uwh[i], 8);
+    return ENERGY_LEN;
+}
+
+static void energy_restore(meter_persist_t *p, const uint8_t *b, int len) {
+    if (len < (int)ENERGY_HDR || b[0] != FORMAT_V1 || len < (int)(ENERGY_HDR + 8u * b[10]))
+        return;
+    p->restored = true;
+    p->clean_power_down = (b[1] & FLAG_CLEAN) != 0;
+    p->last_commit_utc = (int64_t)get_le(b + 2, 8);
+    unsigned n = b[10] < METER_E_COUNT ? b[10] : METER_E_COUNT;
+    for (unsigned i = 0; i < n; i++)
+        p->m->energy.uwh[i] = get_le(b + ENERGY_HDR + 8 * i, 8);
+}
+
+static size_t status_encode(const meter_t *m, uint8_t *b) {
+    b[0] = FORMAT_V1;
+    put_le(b + 1, m->alarm1, 4);
+    put_le(b + 5, m->alarm_filter1, 4);
+    b[9] = m->tariff;
+    memcpy(b + 10, m->event_code, METER_LOG_COUNT);
+    uint8_t *s = b + 10 + METER_LOG_COUNT;
+    s[0] = m->amr_lp_sticky;
+    s[1] = m->amr_daily_sticky;
+    s[2] = m->amr_monthly_sticky;
+    put_le(s + 3, m->billing_month, 4);
+    return STATUS_LEN;
+}
+
+static void status_restore(meter_t *m, const uint8_t *b, int len) {
+    if (len != (int)STATUS_LEN || b[0] != FORMAT_V1)
+        return;
+    m->alarm1 = (uint32_t)get_le(b + 1, 4);
+    m->alarm_filter1 = (uint32_t)get_le(b + 5, 4);
+    if (meter_set_tariff(m, b[9]) != 0)
+        meter_set_tariff(m, 1);
+    memcpy(m->event_code, b + 10, METER_LOG_COUNT);
+    const uint8_t *s = b + 10 + METER_LOG_COUNT;
+    m->amr_lp_sticky = s[0];
+    m->amr_daily_sticky = s[1];
+    m->amr_monthly_sticky = s[2];
+    m->billing_month = (uint32_t)get_le(s + 3, 4);
+}
+
+static size_t pq_encode(const meter_t *m, uint8_t *b) {
+    const pq_cfg_t *c = &m->pq.cfg;
+    b[0] = FORMAT_V1;
+    put_float(b + 1, c->sag_v);
+    put_float(b + 5, c->swell_v);
+    put_le(b + 9, c->sag_time_ms, 4);
+    put_le(b + 13, c->swell_time_ms, 4);
+    for (unsigned k = 0; k < METROLOGY_PHASES; k++) {
+        const pq_phase_t *ph = &m->pq.ph[k];
+        uint8_t *q = b + 17 + PQ_PHASE_LEN * k;
+        put_le(q, ph->sags, 4);
+        put_le(q + 4, ph->swells, 4);
+        put_float(q + 8, ph->last_sag_v);
+        put_le(q + 12, ph->last_sag_ms, 4);
+        put_float(q + 16, ph->last_swell_v);
+        put_le(q + 20, ph->last_swell_ms, 4);
+    }
+    return PQ_LEN;
+}
+
+/* A stored voltage as the meter could have measured it (NaN, negative or
+ * absurd values from a foreign image read as 0). */
+static float volts(const uint8_t *p) {
+    float v = get_float(p);
+    return v >= 0.0f && v < 1.0e6f ? v : 0.0f;
+}
+
+static void pq_restore(meter_t *m, const uint8_t *b, int len) {
+    if (len != (int)PQ_LEN || b[0] != FORMAT_V1)
+        return;
+    pq_cfg_t *c = &m->pq.cfg;
+    float sag = get_float(b + 1), swell = get_float(b + 5);
+    /* The rule a DLMS write enforces: sag < declared voltage < swell. */
+    if (sag > 0.0f && sag < c->u_din && swell > c->u_din) {
+        c->sag_v = sag;
+        c->swell_v = swell;
+    }
+    uint32_t ts = (uint32_t)get_le(b + 9, 4), tw = (uint32_t)get_le(b + 13, 4);
+    if (ts >= 1000u && ts <= 3600000u && tw >= 1000u && tw <= 3600000u) {
+        c->sag_time_ms = ts;
+        c->swell_time_ms = tw;
+    }
+    for (unsigned k = 0; k < METROLOGY_PHASES; k++) {
+        pq_phase_t *ph = &m->pq.ph[k];
+        const uint8_t *q = b + 17 + PQ_PHASE_LEN * k;
+        ph->sags = (uint32_t)get_le(q, 4);
+        ph->swells = (uint32_t)get_le(q + 4, 4);
+        ph->last_sag_v = volts(q + 8);
+        ph->last_sag_ms = (uint32_t)get_le(q + 12, 4);
+        ph->last_swell_v = volts(q + 16);
+        ph->last_swell_ms = (uint32_t)get_le(q + 20, 4);
+    }
+}
+
+/* ---- health ------------------------------------------------------------------- */
+
+/* Any damage a store found since the last look: NV-memory error event 14
+ * (alarm bit 10), once per finding. */
+static int nv_check(meter_persist_t *p, int64_t utc) {
+    bool bad = store_stats_corrupted(store_record_stats(&p->rec));
+    store_stats_reset(&p->rec.stats);
+    for (unsigned i = 0; i < METER_PERSIST_PROFILES; i++) {
+        if (p->rows[i].ops == NULL)
+            continue;
+        bad = bad || store_stats_corrupted(store_ring_stats(&p->pf[i].ring));
+        store_stats_reset(&p->pf[i].ring.stats);
+    }
+    if (!bad)
+        return 0;
+    p->stats.nv_errors++;
+    return meter_event(p->m, METER_LOG_STANDARD, METER_EV_NV_MEMORY_ERROR, utc);
+}
+
+/* ---- mount, commit ------------------------------------------------------------ */
+
+static void restore_records(meter_persist_t *p) {
+    uint8_t b[REC_BUF];
+    int len = store_record_read(&p->rec, REC_ENERGY, b, sizeof(b));
+    if (len > 0)
+        energy_restore(p, b, len);
+    len = store_record_read(&p->rec, REC_STATUS, b, sizeof(b));
+    if (len > 0)
+        status_restore(p->m, b, len);
+    len = store_record_read(&p->rec, REC_PQ, b, sizeof(b));
+    if (len > 0)
+        pq_restore(p->m, b, len);
+}
+
+/* Periodic profiles continue from the last commit: a boundary crossed
+ * while the meter was off is captured once by the first tick. */
+static void resume_ticks(meter_persist_t *p) {
+    static const unsigned periodic[] = {METER_PERSIST_LP, METER_PERSIST_DAILY};
+    for (unsigned k = 0; k < 2; k++) {
+        cosem_profile_state_t *st =
+            cosem_profile_state(&p->m->cosem, profile_obj(p->m, periodic[k]));
+        if (st != NULL)
+            st->last_tick = p->last_commit_utc;
+    }
+}
+
+int meter_persist_mount(meter_persist_t *p, meter_t *m, const em_port_t *port, int64_t utc) {
+    if (p == NULL || m == NULL || port == NULL)
+        return METER_PERSIST_ERR_BADARG;
+    memset(p, 0, sizeof(*p));
+    p->m = m;
+    p->port = port;
+    p->commit_period_s = EM_METER_PERSIST_COMMIT_PERIOD_S;
+    int rc = meter_persist_layout(&port->flash, &p->layout);
+    if (rc != 0)
+        return rc;
+    if (p->layout.sectors > port->flash.sector_count)
+        return METER_PERSIST_ERR_GEOMETRY;
+    rc = store_record_init(&p->rec, port, p->layout.records_first, p->layout.records_sectors,
+                           record_defs, RECORD_COUNT);
+    if (rc != 0)
+        return rc;
+    restore_records(p);
+    for (unsigned i = 0; rc == 0 && i < METER_PERSIST_PROFILES; i++)
+        rc = profile_attach(p, i);
+    if (rc != 0)
+        return rc;
+    if (p->restored && p->last_commit_utc != 0)
+        resume_ticks(p);
+    return nv_check(p, utc);
+}
+
+static int write_rec(meter_persist_t *p, uint16_t id, const uint8_t *b, size_t len) {
+    int rc = store_record_write(&p->rec, id, b, len);
+    if (rc != 0)
+        p->stats.last_errors++;
+    return rc;
+}
+
+static int commit(meter_persist_t *p, int64_t utc, bool clean) {
+    if (p == NULL || p->m == NULL)
+        return METER_PERSIST_ERR_BADARG;
+    const meter_t *m = p->m;
+    uint8_t b[REC_BUF];
+    p->stats.last_errors = 0;
+    /* Settings first, the energy record (with the commit time) last: after
+     * a cut the time found at mount is never later than what it covers. */
+    int rc = write_rec(p, REC_STATUS, b, status_encode(m, b));
+    int r2 = write_rec(p, REC_PQ, b, pq_encode(m, b));
+    rc = rc != 0 ? rc : r2;
+    for (unsigned i = 0; i < METER_PERSIST_PROFILES; i++) {
+        const cosem_profile_state_t *st = cosem_profile_state(&m->cosem, profile_obj(m, i));
+        if (st == NULL || p->rows[i].ops == NULL)
+            continue;
+        r2 = write_rec(p, (uint16_t)(REC_PROFILE + i), b, profile_encode(st, b));
+        rc = rc != 0 ? rc : r2;
+    }
+    r2 = write_rec(p, REC_ENERGY, b, energy_encode(m, utc, clean, b));
+    rc = rc != 0 ? rc : r2;
+    r2 = nv_check(p, utc);
+    if (rc == 0) {
+        p->stats.commits++;
+        p->last_commit_utc = utc;
+    }
+    return rc != 0 ? rc : r2;
+}
+
+int meter_persist_commit(meter_persist_t *p, int64_t utc) {
+    return commit(p, utc, false);
+}
+
+int meter_persist_tick(meter_persist_t *p, int64_t utc) {
+    if (p == NULL || p->m == NULL)
+        return METER_PERSIST_ERR_BADARG;
+    /* A period of 1 s commits every tick, also two in the same RTC second:
+     * nothing a client reads is left uncommitted. */
+    int64_t since = utc - p->last_commit_utc;
+    if (p->commit_period_s > 1 && since >= 0 && since < (int64_t)p->commit_period_s)
+        return 0;
+    return commit(p, utc, false);
+}
+
+int meter_persist_power_up(meter_persist_t *p, int64_t utc) {
+    if (p == NULL || p->m == NULL)
+        return METER_PERSIST_ERR_BADARG;
+    int rc = 0;
+    if (p->restored && !p->clean_power_down) {
+        /* No hold-up save: the outage began after the last commit. */
+        int64_t down = p->last_commit_utc != 0 ? p->last_commit_utc : utc;
+        rc = meter_event(p->m, METER_LOG_STANDARD, METER_EV_POWER_DOWN, down);
+    }
+    int r2 = meter_power_up(p->m, utc);
+    p->clean_power_down = false;
+    int r3 = commit(p, utc, false);
+    return rc != 0 ? rc : r2 != 0 ? r2 : r3;
+}
+
+int meter_persist_power_down(meter_persist_t *p, int64_t utc) {
+    if (p == NULL || p->m == NULL)
+        return METER_PERSIST_ERR_BADARG;
+    int rc = meter_event(p->m, METER_LOG_STANDARD, METER_EV_POWER_DOWN, utc);
+    int r2 = commit(p, utc, true);
+    return r2 != 0 ? r2 : rc;
+}
+
+const char *meter_persist_strerror(int err) {
+    switch (err) {
+    case METER_PERSIST_ERR_BADARG:
+        return "meter persist: invalid argument";
+    case METER_PERSIST_ERR_GEOMETRY:
+        return "meter persist: flash smaller than the meter's layout";
+    default:
+        break;
+    }
+    if (err <= -0x0800 && err >= -0x08FF)
+        return store_strerror(err);
+    return meter_strerror(err);
+}
