@@ -2,13 +2,15 @@
  * main.c - the emeter program: options and mode dispatch.
  *
  *   emeter [--variant esmr|omni] [--config FILE] [--state DIR] [--listen ADDR:PORT]...
- *       runs the virtual meter (apps/emeter/runtime.c)
+ *          [--hdlc PATH|pty [--readout LIST]]
+ *       runs the virtual meter (apps/emeter/runtime.c), optionally with its
+ *       optical port (apps/emeter/optical.c)
  *   emeter --samples FILE ...
  *       replays recorded samples through the metrology and power-quality
  *       engine (apps/emeter/samples.c)
  *
- * Options of features that are not built yet (--hdlc, --speed, --seed,
- * --count) are refused with a clear message instead of being ignored.
+ * Options of features that are not built yet (--speed, --seed, --count) are refused with a clear
+ * message instead of being ignored.
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,7 +23,7 @@
 
 static void usage(FILE *out) {
     fputs("usage: emeter [--variant esmr|omni] [--config FILE] [--state DIR]\n"
-          "              [--listen ADDR:PORT]...\n"
+          "              [--listen ADDR:PORT]... [--hdlc PATH|pty [--readout LIST]]\n"
           "       emeter --samples FILE [--rate HZ] [--format csv|s16|f32]\n"
           "              [--scale-v X --scale-i Y] --dump-measures OUT.jsonl\n"
           "       emeter --list-objects\n"
@@ -33,15 +35,22 @@ static void usage(FILE *out) {
           "  --variant NAME      esmr (ESMR 5 meter) or omni (meter with breaker)\n"
           "  --config FILE       JSON configuration: identity, keys, listen addresses,\n"
           "                      associations (docs/emeter.md)\n"
-          "  --state DIR         where keys and invocation counters are kept\n"
+          "  --state DIR         where the meter's flash image (registers, logs, profiles),\n"
+          "                      keys and invocation counters are kept\n"
           "  --listen ADDR:PORT  DLMS TCP wrapper listener (repeatable; port 0 = any)\n"
-          "  SIGTERM saves and exits 0 (power failure); SIGKILL is a crash.\n"
+          "  --hdlc PATH|pty     optical port on a serial device (9600 Bd 8N1) or on a new\n"
+          "                      pseudo-terminal (its name is printed): IEC 62056-21\n"
+          "                      readout (mode C) and HDLC with DLMS (mode E or direct)\n"
+          "  --readout LIST      readout list, OBIS codes separated by commas (default\n"
+          "                      96.1.0 serial, 1.8.0-2, 2.8.0-2 in kWh, 0.9.1 time, 0.9.2 date)\n"
+          "  SIGTERM saves and exits 0 (power failure); SIGKILL is a crash: the meter\n"
+          "  resumes from its last commit (every second) and logs the outage.\n"
           "\n"
           "  --samples FILE      run the metrology and power-quality engine over recorded\n"
           "                      samples; one JSON line per second of measures and per\n"
           "                      power-quality event (docs/metrology.md)\n"
           "\n"
-          "Not built yet (README.md, Status): --hdlc, --speed, --seed, --count.\n",
+          "Not built yet (README.md, Status): --speed, --seed, --count.\n",
           out);
 }
 
@@ -73,7 +82,8 @@ int main(int argc, char **argv) {
             return 0;
         }
         if (strcmp(a, "--variant") == 0 || strcmp(a, "--config") == 0 ||
-            strcmp(a, "--state") == 0 || strcmp(a, "--listen") == 0) {
+            strcmp(a, "--state") == 0 || strcmp(a, "--listen") == 0 || strcmp(a, "--hdlc") == 0 ||
+            strcmp(a, "--readout") == 0) {
             if (!need_arg(i, argc, argv))
                 return 2;
             const char *v = argv[++i];
@@ -83,6 +93,10 @@ int main(int argc, char **argv) {
                 opt.config_path = v;
             else if (strcmp(a, "--state") == 0)
                 opt.state_dir = v;
+            else if (strcmp(a, "--hdlc") == 0)
+                opt.hdlc = v;
+            else if (strcmp(a, "--readout") == 0)
+                opt.readout = v;
             else if (opt.listen_count < CFG_MAX_LISTEN)
                 opt.listen[opt.listen_count++] = v;
             else {
@@ -91,8 +105,7 @@ int main(int argc, char **argv) {
             }
             continue;
         }
-        if (strcmp(a, "--hdlc") == 0 || strcmp(a, "--speed") == 0 || strcmp(a, "--seed") == 0 ||
-            strcmp(a, "--count") == 0) {
+        if (strcmp(a, "--speed") == 0 || strcmp(a, "--seed") == 0 || strcmp(a, "--count") == 0) {
             fprintf(stderr, "emeter: %s is not built yet (see README.md, Status)\n", a);
             return 2;
         }

@@ -42,8 +42,10 @@ struct net_conn {
 };
 
 /* Tags that tell listeners from connections in epoll_event.data.u64: a
- * listener index is below this, a connection is a pointer (always above). */
+ * listener index is below this, a connection is a pointer (always above).
+ * Extra fds (net_add_fd) are EXTRA_TAG + index, still below the maximum. */
 #define LISTENER_TAG_MAX 64u
+#define EXTRA_TAG        32u
 
 static uint64_t now_ms(void) {
     struct timespec ts;
@@ -261,11 +263,43 @@ static void tick_all(net_t *n) {
     }
 }
 
+int net_add_fd(net_t *n, int fd, void (*on_ready)(void *user), void (*on_tick)(void *user),
+               void (*on_close)(void *user), void *user) {
+    if (n->extra_count >= NET_MAX_EXTRA || on_ready == NULL)
+        return -1;
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = EXTRA_TAG + n->extra_count};
+    if (epoll_ctl(n->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
+        return -1;
+    n->extra[n->extra_count++] = (net_extra_t){fd, on_ready, on_tick, on_close, user};
+    return 0;
+}
+
+void net_wake_at(net_t *n, uint64_t at_ms) {
+    if (n->wake_ms == 0 || at_ms < n->wake_ms)
+        n->wake_ms = at_ms;
+}
+
+/* epoll timeout: 1 s (the meter's tick), or less when a timer asked. */
+static int loop_timeout(net_t *n) {
+    int ms = 1000;
+    if (n->wake_ms != 0) {
+        uint64_t t = now_ms();
+        ms = n->wake_ms <= t ? 0 : n->wake_ms - t < 1000u ? (int)(n->wake_ms - t) : 1000;
+        n->wake_ms = 0;
+    }
+    return ms;
+}
+
 int net_run(net_t *n, volatile sig_atomic_t *stop) {
     struct epoll_event evs[64];
     while (!*stop) {
-        int k = epoll_wait(n->epfd, evs, 64, 1000);
+        int k = epoll_wait(n->epfd, evs, 64, loop_timeout(n));
         for (int i = 0; i < k; i++) {
+            uint64_t tag = evs[i].data.u64;
+            if (tag >= EXTRA_TAG && tag < EXTRA_TAG + n->extra_count) {
+                n->extra[tag - EXTRA_TAG].on_ready(n->extra[tag - EXTRA_TAG].user);
+                continue;
+            }
             if (evs[i].data.u64 < LISTENER_TAG_MAX) {
                 accept_all(n, n->listen_fd[evs[i].data.u64]);
                 continue;
@@ -284,6 +318,9 @@ int net_run(net_t *n, volatile sig_atomic_t *stop) {
             }
         }
         tick_all(n);
+        for (size_t i = 0; i < n->extra_count; i++)
+            if (n->extra[i].on_tick)
+                n->extra[i].on_tick(n->extra[i].user);
         if (n->idle)
             n->idle(n->idle_user);
     }
@@ -293,6 +330,12 @@ int net_run(net_t *n, volatile sig_atomic_t *stop) {
 void net_close(net_t *n) {
     while (n->conns)
         conn_close(n, n->conns);
+    for (size_t i = 0; i < n->extra_count; i++) {
+        epoll_ctl(n->epfd, EPOLL_CTL_DEL, n->extra[i].fd, NULL);
+        if (n->extra[i].on_close)
+            n->extra[i].on_close(n->extra[i].user);
+    }
+    n->extra_count = 0;
     for (size_t i = 0; i < n->listen_count; i++)
         close(n->listen_fd[i]);
     if (n->epfd >= 0)

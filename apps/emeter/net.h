@@ -15,6 +15,19 @@
 
 typedef struct net_conn net_conn_t;
 
+/* A file descriptor served by the loop besides the TCP wrapper (the
+ * optical port): on_ready when it is readable or hung up, on_tick after
+ * every round, on_close from net_close(). */
+typedef struct net_extra {
+    int fd;
+    void (*on_ready)(void *user);
+    void (*on_tick)(void *user);
+    void (*on_close)(void *user);
+    void *user;
+} net_extra_t;
+
+#define NET_MAX_EXTRA 4
+
 typedef struct net {
     int epfd;
     int listen_fd[CFG_MAX_LISTEN];
@@ -29,16 +42,29 @@ typedef struct net {
      * top up invocation counter reservations off the request path). */
     void (*idle)(void *user);
     void *idle_user;
+    net_extra_t extra[NET_MAX_EXTRA];
+    size_t extra_count;
+    uint64_t wake_ms; /* earliest wake-up asked by net_wake_at (0 = none) */
 } net_t;
 
 /* Open every listener of cfg. 0 or -1 with a message in err. */
 int net_open(net_t *n, const emeter_config_t *cfg, const dlms_server_config_t *server_cfg,
              char *err, size_t errlen);
 
+/* Serve fd in the loop (see net_extra_t). 0, or -1 when full or epoll
+ * refuses the fd. on_tick and on_close may be NULL. */
+int net_add_fd(net_t *n, int fd, void (*on_ready)(void *user), void (*on_tick)(void *user),
+               void (*on_close)(void *user), void *user);
+
+/* Wake the loop by at_ms (monotonic ms) at the latest, for timers shorter
+ * than the loop's 1 s period (IEC 62056-21 reaction times). */
+void net_wake_at(net_t *n, uint64_t at_ms);
+
 /* Run until *stop becomes non-zero (set by a signal handler). Returns 0. */
 int net_run(net_t *n, volatile sig_atomic_t *stop);
 
-/* Close every connection (transport closed for each server) and listener. */
+/* Close every connection (transport closed for each server), every extra
+ * fd (on_close) and listener. */
 void net_close(net_t *n);
 
 #endif /* EMETER_APP_NET_H */

@@ -3,12 +3,16 @@
  *
  * Start: configuration (file over defaults, options over file), state
  * directory (keys and invocation counters that a head-end changed win over
- * the file), the meter (lib/meter), the DLMS server configuration, the
- * listeners. Then the epoll loop until SIGTERM or SIGINT, which the meter
- * treats as a power failure with hold-up time: it saves and exits 0. A
- * SIGKILL is a crash: nothing is saved then, and nothing needs to be,
- * because every reservation of invocation counters was made durable before
- * the first counter of it went on the wire.
+ * the file), the meter (lib/meter) resumed from its flash image
+ * (STATE_DIR/flash.img, lib/meter/persist), the DLMS server configuration,
+ * the listeners. Then the epoll loop until SIGTERM or SIGINT, which the
+ * meter treats as a power failure with hold-up time: it logs power down,
+ * commits, saves and exits 0. A SIGKILL is a crash: nothing is saved then,
+ * and nothing needs to be: every second's tick is committed to flash
+ * before the loop serves the next request, every head-end change right
+ * after it is made, and every reservation of invocation counters was made
+ * durable before the first counter of it went on the wire. The next start
+ * logs the outage (power down at the last commit, power up now).
  */
 #include "runtime.h"
 
@@ -19,7 +23,9 @@
 
 #include "dlms/server.h"
 #include "meter/meter.h"
+#include "meter/persist.h"
 #include "net.h"
+#include "optical.h" /* optical port */
 #include "port_posix.h"
 #include "state.h"
 
@@ -30,6 +36,8 @@ typedef struct runtime {
     em_port_t port;
     em_port_posix_t port_state;
     meter_t meter;
+    meter_persist_t persist;
+    char flash_path[4200];
     dlms_server_config_t server_cfg;
     net_t net;
     uint64_t last_tick_ms; /* monotonic ms the meter has run up to */
@@ -39,6 +47,12 @@ typedef struct runtime {
 #define FIXED_LOAD_V  230.0
 #define FIXED_LOAD_A  5.0
 #define FIXED_LOAD_PF 0.9
+
+/* The flash image: 4 KiB sectors (a SPI NOR's erase block) and a 4-byte
+ * program unit; the sector count comes from the meter's layout. */
+#define FLASH_FILE         "flash.img"
+#define FLASH_SECTOR_SIZE  4096u
+#define FLASH_PROGRAM_UNIT 4u
 
 static volatile sig_atomic_t stop_requested;
 
@@ -89,9 +103,31 @@ static int64_t rtc_now(const runtime_t *rt) {
     return rt->port.rtc_get != NULL ? rt->port.rtc_get(rt->port.user) : 0;
 }
 
+/* Durable before the loop serves anything else: what a client can read
+ * never goes back after a crash. */
+static void commit(runtime_t *rt, int64_t utc) {
+    int rc = meter_persist_commit(&rt->persist, utc);
+    if (rc != 0) {
+        static int reported;
+        if (!reported++)
+            fprintf(stderr, "emeter: flash commit: %s\n", meter_persist_strerror(rc));
+    }
+}
+
+/* The meter's notify hook, then a commit: a setting a head-end changed
+ * (profile configuration, thresholds, alarm filter, a log reset) is in
+ * flash before the response goes out. */
+static void on_notify(void *app, const cosem_object_t *obj, uint8_t kind, int8_t id) {
+    meter_t *m = app;
+    meter_on_notify(app, obj, kind, id);
+    runtime_t *rt = m->hook_user;
+    commit(rt, rtc_now(rt));
+}
+
 static void on_auth_failure(void *user, uint16_t client_sap, int reason) {
     runtime_t *rt = user;
     meter_auth_failure(&rt->meter, rtc_now(rt)); /* fraud log event 46 */
+    commit(rt, rtc_now(rt));
     fprintf(stderr, "emeter: failed login from client %u (%s)\n", client_sap,
             reason == DLMS_SERVER_AUTH_LLS   ? "wrong LLS password"
             : reason == DLMS_SERVER_AUTH_HLS ? "HLS-5 reply did not verify"
@@ -125,6 +161,12 @@ static void run_meter(runtime_t *rt) {
         static int reported;
         if (!reported++)
             fprintf(stderr, "emeter: meter tick: %s\n", meter_strerror(rc));
+    }
+    rc = meter_persist_tick(&rt->persist, utc);
+    if (rc != 0) {
+        static int reported;
+        if (!reported++)
+            fprintf(stderr, "emeter: flash commit: %s\n", meter_persist_strerror(rc));
     }
 }
 
@@ -216,6 +258,27 @@ static int load_security(runtime_t *rt) {
     return 0;
 }
 
+/* The meter's state from STATE_DIR/flash.img (created on the first start). */
+static int mount_flash(runtime_t *rt) {
+    uint64_t t0 = rt->port.monotonic_ms(rt->port.user);
+    int rc = meter_persist_mount(&rt->persist, &rt->meter, &rt->port, rtc_now(rt));
+    if (rc != 0) {
+        fprintf(stderr, "emeter: %s: %s\n", rt->flash_path, meter_persist_strerror(rc));
+        return -1;
+    }
+    uint64_t ms = rt->port.monotonic_ms(rt->port.user) - t0;
+    const meter_persist_t *p = &rt->persist;
+    if (!p->restored)
+        printf("emeter: new flash image %s (%u sectors), mounted in %llu ms\n", rt->flash_path,
+               rt->port.flash.sector_count, (unsigned long long)ms);
+    else
+        printf("emeter: flash image %s mounted in %llu ms: resuming after a %s, %lld s ago\n",
+               rt->flash_path, (unsigned long long)ms,
+               p->clean_power_down ? "power down" : "crash (no power-down save)",
+               (long long)(rtc_now(rt) - p->last_commit_utc));
+    return 0;
+}
+
 static int start_meter(runtime_t *rt) {
     enum meter_variant v;
     meter_variant_from_name(rt->cfg.variant, &v);
@@ -238,14 +301,17 @@ static int start_meter(runtime_t *rt) {
     }
     rt->meter.hook_user = rt;
     rt->meter.on_persist = on_persist;
-    if (load_security(rt) != 0)
+    rt->meter.cosem.notify = on_notify;
+    if (load_security(rt) != 0 || mount_flash(rt) != 0)
         return -1;
     metrology_phasor_input_t load;
     meter_load_balanced(&load, FIXED_LOAD_V, FIXED_LOAD_A, acos(FIXED_LOAD_PF) * 180.0 / M_PI,
                         50.0);
     meter_set_load(&rt->meter, &load);
     rt->last_tick_ms = rt->port.monotonic_ms(rt->port.user);
-    meter_power_up(&rt->meter, rtc_now(rt));
+    rc = meter_persist_power_up(&rt->persist, rtc_now(rt));
+    if (rc != 0)
+        fprintf(stderr, "emeter: power up: %s\n", meter_persist_strerror(rc));
 
     dlms_server_config_t *sc = &rt->server_cfg;
     memset(sc, 0, sizeof(*sc));
@@ -292,9 +358,15 @@ int emeter_run(const emeter_options_t *opt) {
         fprintf(stderr, "emeter: --state: %s\n", err);
         return 2;
     }
-    if (em_port_posix_init(&rt.port, &rt.port_state, NULL, NULL) != 0) {
-        fprintf(stderr, "emeter: port initialisation failed\n");
-        return 1;
+    em_flash_geometry_t geo = {.sector_size = FLASH_SECTOR_SIZE,
+                               .program_unit = FLASH_PROGRAM_UNIT};
+    geo.sector_count = meter_persist_sectors_needed(&geo);
+    snprintf(rt.flash_path, sizeof(rt.flash_path), "%s/%s", rt.state_dir, FLASH_FILE);
+    if (em_port_posix_init(&rt.port, &rt.port_state, rt.flash_path, &geo) != 0) {
+        fprintf(stderr,
+                "emeter: %s: cannot open the flash image (%u sectors of %u bytes expected)\n",
+                rt.flash_path, geo.sector_count, geo.sector_size);
+        return 2;
     }
     if (start_meter(&rt) != 0)
         return 2;
@@ -305,6 +377,21 @@ int emeter_run(const emeter_options_t *opt) {
     }
     rt.net.idle = on_idle;
     rt.net.idle_user = &rt;
+    /* ---- optical port (apps/emeter/optical.c; closed by net_close) ---- */
+    if (opt->hdlc != NULL) {
+        optical_config_t oc = {.path = opt->hdlc,
+                               .meter = &rt.meter,
+                               .server_cfg = &rt.server_cfg,
+                               .port = &rt.port,
+                               .manufacturer = rt.cfg.manufacturer,
+                               .readout = opt->readout};
+        if (optical_open(&rt.net, &oc, err, sizeof(err)) == NULL) {
+            fprintf(stderr, "emeter: %s\n", err);
+            net_close(&rt.net);
+            return 2;
+        }
+    }
+    /* ---- end optical port ---- */
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
@@ -318,8 +405,13 @@ int emeter_run(const emeter_options_t *opt) {
     /* Power failure: close the associations, then save. Every counter
      * below tx_ic may have been used; none at or above it was. */
     net_close(&rt.net);
+    run_meter(&rt); /* the energy up to now */
+    int frc = meter_persist_power_down(&rt.persist, rtc_now(&rt));
+    if (frc != 0)
+        fprintf(stderr, "emeter: power down commit: %s\n", meter_persist_strerror(frc));
     rt.st.tx_ic_reserved = rt.meter.sec_mgmt.tx_ic;
     int rc = save_state(&rt);
+    em_port_posix_deinit(&rt.port_state);
     printf("emeter: power down, state saved\n");
-    return rc == 0 ? 0 : 1;
+    return rc == 0 && frc == 0 ? 0 : 1;
 }

@@ -15,6 +15,8 @@ typedef struct emeter_options {
     const char *variant;     /* overrides the config when set */
     const char *listen[CFG_MAX_LISTEN];
     size_t listen_count; /* overrides the config when > 0 */
+    const char *hdlc;    /* optical port: "pty" or a serial device; NULL: none */
+    const char *readout; /* optical port readout list (OBIS codes, comma-separated) */
 } emeter_options_t;
 
 /* Runs the meter. Returns the process exit status: 0 after SIGTERM/SIGINT,
