@@ -35,5 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         __builtin_trap();
     if (strlen(c.manufacturer) != 3 || strlen(c.serial_number) == 0)
         __builtin_trap();
+    if (!(c.load_annual_kwh >= 100 && c.load_annual_kwh <= 100000) ||
+        !(c.load_pv_kwp >= 0 && c.load_pv_kwp <= 100) || c.load_seed > (uint64_t)INT64_MAX)
+        __builtin_trap();
     return 0;
 }

@@ -14,7 +14,8 @@
  *     "associations": { "lls_password": "...", "pre_established": false, "max_pdu": 1024 },
  *     "listen": ["127.0.0.1:4059"],
  *     "inactivity_timeout_s": 120, "max_connections": 16,
- *     "clock": { "time_zone_min": -60 }
+ *     "clock": { "time_zone_min": -60 },
+ *     "load": { "seed": 1, "annual_kwh": 3500, "pv_kwp": 0, "heat_pump": false }
  *   }
  */
 #include "config.h"
@@ -83,14 +84,24 @@ static void system_title_from_identity(emeter_config_t *c) {
     }
 }
 
+/* The FLAG id followed by the serial number, cut to the 16 octets of a
+ * logical device name (a 16-digit serial would give 19). */
+static void default_ldn(emeter_config_t *c) {
+    char ldn[CFG_LDN_MAX + CFG_SERIAL_MAX + 8];
+    int n = snprintf(ldn, sizeof(ldn), "%s%s", c->manufacturer, c->serial_number);
+    size_t len = n < 0 ? 0 : (size_t)n;
+    if (len > CFG_LDN_MAX)
+        len = CFG_LDN_MAX;
+    memcpy(c->logical_device_name, ldn, len);
+    c->logical_device_name_len = len;
+}
+
 void emeter_config_defaults(emeter_config_t *c) {
     memset(c, 0, sizeof(*c));
     strcpy(c->variant, "esmr");
     strcpy(c->serial_number, "00000001");
     strcpy(c->manufacturer, "MMM");
-    c->logical_device_name_len =
-        (size_t)snprintf((char *)c->logical_device_name, sizeof(c->logical_device_name), "%s%s",
-                         c->manufacturer, c->serial_number);
+    default_ldn(c);
     system_title_from_identity(c);
     memcpy(c->guek, EXAMPLE_EK, 16);
     memcpy(c->gbek, EXAMPLE_EK, 16);
@@ -104,6 +115,8 @@ void emeter_config_defaults(emeter_config_t *c) {
     c->max_connections = 16;
     c->max_pdu = 1024;
     c->time_zone_min = -60;
+    c->load_seed = 1;
+    c->load_annual_kwh = 3500.0;
 }
 
 int emeter_config_parse_listen(const char *s, cfg_listen_t *out) {
@@ -182,6 +195,46 @@ static int get_uint(errctx_t *e, json_object *obj, const char *key, const char *
     return 0;
 }
 
+static int get_number(errctx_t *e, json_object *obj, const char *key, const char *field, double min,
+                      double max, double *out) {
+    json_object *v;
+    if (!json_object_object_get_ex(obj, key, &v))
+        return 0;
+    if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double))
+        return fail(e, field, "expected a number");
+    double x = json_object_get_double(v);
+    if (!(x >= min && x <= max))
+        return fail(e, field, "must be between %g and %g", min, max);
+    *out = x;
+    return 0;
+}
+
+/* The household of the load simulator; ranges as loadsim_init accepts
+ * them (docs/loadsim.md section 4). */
+static int load_load(errctx_t *e, json_object *l, emeter_config_t *c) {
+    static const char *const allowed[] = {"seed", "annual_kwh", "pv_kwp", "heat_pump", NULL};
+    if (!json_object_is_type(l, json_type_object))
+        return fail(e, "load", "expected an object");
+    if (check_members(e, l, "load.", allowed))
+        return -1;
+    uint64_t x;
+    int present;
+    if (get_uint(e, l, "seed", "load.seed", 0, (uint64_t)INT64_MAX, &x, &present))
+        return -1;
+    if (present)
+        c->load_seed = x;
+    if (get_number(e, l, "annual_kwh", "load.annual_kwh", 100, 100000, &c->load_annual_kwh) ||
+        get_number(e, l, "pv_kwp", "load.pv_kwp", 0, 100, &c->load_pv_kwp))
+        return -1;
+    json_object *v;
+    if (json_object_object_get_ex(l, "heat_pump", &v)) {
+        if (!json_object_is_type(v, json_type_boolean))
+            return fail(e, "load.heat_pump", "expected true or false");
+        c->load_heat_pump = json_object_get_boolean(v);
+    }
+    return 0;
+}
+
 static int load_identity(errctx_t *e, json_object *id, emeter_config_t *c) {
     static const char *const allowed[] = {"serial_number", "manufacturer", "logical_device_name",
                                           "system_title", NULL};
@@ -228,9 +281,7 @@ static int load_identity(errctx_t *e, json_object *id, emeter_config_t *c) {
         explicit_st = 1;
     }
     if (!explicit_ldn)
-        c->logical_device_name_len =
-            (size_t)snprintf((char *)c->logical_device_name, sizeof(c->logical_device_name), "%s%s",
-                             c->manufacturer, c->serial_number);
+        default_ldn(c);
     if (!explicit_st)
         system_title_from_identity(c);
     return 0;
@@ -310,9 +361,16 @@ static int load_listen(errctx_t *e, json_object *l, emeter_config_t *c) {
 }
 
 static int load_root(errctx_t *e, json_object *root, emeter_config_t *c) {
-    static const char *const allowed[] = {"variant",         "identity", "keys",
-                                          "associations",    "listen",   "inactivity_timeout_s",
-                                          "max_connections", "clock",    NULL};
+    static const char *const allowed[] = {"variant",
+                                          "identity",
+                                          "keys",
+                                          "associations",
+                                          "listen",
+                                          "inactivity_timeout_s",
+                                          "max_connections",
+                                          "clock",
+                                          "load",
+                                          NULL};
     if (!json_object_is_type(root, json_type_object))
         return fail(e, "(top level)", "expected a JSON object");
     if (check_members(e, root, "", allowed))
@@ -333,6 +391,8 @@ static int load_root(errctx_t *e, json_object *root, emeter_config_t *c) {
     if (json_object_object_get_ex(root, "associations", &v) && load_associations(e, v, c))
         return -1;
     if (json_object_object_get_ex(root, "listen", &v) && load_listen(e, v, c))
+        return -1;
+    if (json_object_object_get_ex(root, "load", &v) && load_load(e, v, c))
         return -1;
     uint64_t x;
     int present;

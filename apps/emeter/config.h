@@ -45,11 +45,22 @@ typedef struct emeter_config {
     uint32_t max_connections;
     uint16_t max_pdu;      /* server-max-receive-pdu-size */
     int16_t time_zone_min; /* clock attr 3, DLMS sign: CET = -60 */
+    /* "load": the household the load simulator (lib/meter/loadsim) makes
+     * up for the meter to measure; emeter --seed overrides the seed. */
+    uint64_t load_seed;     /* same seed, same curve (default 1) */
+    double load_annual_kwh; /* consumption per year, 100..100000 (default 3500) */
+    double load_pv_kwp;     /* PV peak power, 0..100 (default 0: no PV) */
+    bool load_heat_pump;    /* a CFG_HEAT_PUMP_KW heat pump on top (default no) */
 } emeter_config_t;
+
+/* The heat pump of "load": {"heat_pump": true}: a typical air-source pump
+ * of a one-family house (electrical input). */
+#define CFG_HEAT_PUMP_KW 2.0
 
 /* Defaults: esmr, serial "00000001", manufacturer "MMM" (the Green Book
  * example id), system title "MMM" + serial digits, example keys, listen
- * 127.0.0.1:4059, timeout 120 s, 16 connections, PDU 1024, CET. */
+ * 127.0.0.1:4059, timeout 120 s, 16 connections, PDU 1024, CET, load seed
+ * 1: a 3500 kWh household without PV or heat pump. */
 void emeter_config_defaults(emeter_config_t *c);
 
 #define EMETER_CONFIG_MAX_BYTES 65535

@@ -2,17 +2,19 @@
  * main.c - the emeter program: options and mode dispatch.
  *
  *   emeter [--variant esmr|omni] [--config FILE] [--state DIR] [--listen ADDR:PORT]...
- *          [--hdlc PATH|pty [--readout LIST]]
+ *          [--hdlc PATH|pty [--readout LIST]] [--seed N] [--speed N]
  *       runs the virtual meter (apps/emeter/runtime.c), optionally with its
  *       optical port (apps/emeter/optical.c)
  *   emeter --samples FILE ...
  *       replays recorded samples through the metrology and power-quality
  *       engine (apps/emeter/samples.c)
  *
- * Options of features that are not built yet (--speed, --seed, --count) are refused with a clear
+ * Options of features that are not built yet (--count) are refused with a clear
  * message instead of being ignored.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "objects_doc.h"
@@ -24,6 +26,7 @@
 static void usage(FILE *out) {
     fputs("usage: emeter [--variant esmr|omni] [--config FILE] [--state DIR]\n"
           "              [--listen ADDR:PORT]... [--hdlc PATH|pty [--readout LIST]]\n"
+          "              [--seed N] [--speed N]\n"
           "       emeter --samples FILE [--rate HZ] [--format csv|s16|f32]\n"
           "              [--scale-v X --scale-i Y] --dump-measures OUT.jsonl\n"
           "       emeter --list-objects\n"
@@ -43,6 +46,11 @@ static void usage(FILE *out) {
           "                      readout (mode C) and HDLC with DLMS (mode E or direct)\n"
           "  --readout LIST      readout list, OBIS codes separated by commas (default\n"
           "                      96.1.0 serial, 1.8.0-2, 2.8.0-2 in kWh, 0.9.1 time, 0.9.2 date)\n"
+          "  --seed N            the simulated household the meter measures (default 1,\n"
+          "                      or \"load\": {\"seed\": N} in the config; docs/loadsim.md)\n"
+          "  --speed N           simulated time runs N times faster than real time\n"
+          "                      (1..100000, default 1); the meter keeps its own time\n"
+          "                      across restarts when it ran ahead\n"
           "  SIGTERM saves and exits 0 (power failure); SIGKILL is a crash: the meter\n"
           "  resumes from its last commit (every second) and logs the outage.\n"
           "\n"
@@ -50,8 +58,23 @@ static void usage(FILE *out) {
           "                      samples; one JSON line per second of measures and per\n"
           "                      power-quality event (docs/metrology.md)\n"
           "\n"
-          "Not built yet (README.md, Status): --speed, --seed, --count.\n",
+          "Not built yet (README.md, Status): --count.\n",
           out);
+}
+
+/* A whole decimal number in min..max, or -1 with a message. */
+static int parse_number(const char *opt, const char *s, unsigned long long max,
+                        unsigned long long min, unsigned long long *out) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < min || v > max) {
+        fprintf(stderr, "emeter: %s: expected a number from %llu to %llu, got \"%s\"\n", opt, min,
+                max, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
 }
 
 static int need_arg(int i, int argc, char **argv) {
@@ -105,7 +128,23 @@ int main(int argc, char **argv) {
             }
             continue;
         }
-        if (strcmp(a, "--speed") == 0 || strcmp(a, "--seed") == 0 || strcmp(a, "--count") == 0) {
+        if (strcmp(a, "--seed") == 0 || strcmp(a, "--speed") == 0) {
+            if (!need_arg(i, argc, argv))
+                return 2;
+            unsigned long long v;
+            int seed = strcmp(a, "--seed") == 0;
+            if (parse_number(a, argv[++i], seed ? (unsigned long long)INT64_MAX : EMETER_SPEED_MAX,
+                             seed ? 0 : 1, &v) != 0)
+                return 2;
+            if (seed) {
+                opt.seed = v;
+                opt.seed_set = 1;
+            } else {
+                opt.speed = (uint32_t)v;
+            }
+            continue;
+        }
+        if (strcmp(a, "--count") == 0) {
             fprintf(stderr, "emeter: %s is not built yet (see README.md, Status)\n", a);
             return 2;
         }

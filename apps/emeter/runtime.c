@@ -8,20 +8,30 @@
  * the listeners. Then the epoll loop until SIGTERM or SIGINT, which the
  * meter treats as a power failure with hold-up time: it logs power down,
  * commits, saves and exits 0. A SIGKILL is a crash: nothing is saved then,
- * and nothing needs to be: every second's tick is committed to flash
- * before the loop serves the next request, every head-end change right
- * after it is made, and every reservation of invocation counters was made
- * durable before the first counter of it went on the wire. The next start
- * logs the outage (power down at the last commit, power up now).
+ * and nothing needs to be: in real time every second's tick is committed
+ * to flash before the loop serves the next request, every head-end change
+ * right after it is made, and every reservation of invocation counters was
+ * made durable before the first counter of it went on the wire. The next
+ * start logs the outage (power down at the last commit, power up now).
+ *
+ * The meter measures the household of the load simulator (lib/meter/
+ * loadsim, seed from --seed or the "load" section) in steps of at most a
+ * minute of simulated time, which runs --speed times faster than real
+ * time (the port's RTC model, port/posix/clock_posix.c). At a speed above
+ * 1 the periodic commit follows real time (once per commit period of
+ * real time, not of simulated time: the flash would otherwise be written
+ * up to 100000 times faster), so a crash may lose up to speed x period
+ * seconds of simulated energy; a clean stop loses nothing.
  */
 #include "runtime.h"
 
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "dlms/server.h"
+#include "meter/loadsim.h"
 #include "meter/meter.h"
 #include "meter/persist.h"
 #include "net.h"
@@ -40,13 +50,26 @@ typedef struct runtime {
     char flash_path[4200];
     dlms_server_config_t server_cfg;
     net_t net;
-    uint64_t last_tick_ms; /* monotonic ms the meter has run up to */
+    loadsim_t load;          /* the household the meter measures */
+    uint32_t speed;          /* simulated time / real time, 1..EMETER_SPEED_MAX */
+    int64_t meter_utc;       /* simulated UTC the meter has run up to */
+    uint64_t last_commit_ms; /* monotonic ms of the last periodic commit */
+    int behind_reported;
 } runtime_t;
 
-/* The fixed example load (per phase) until the load simulator exists. */
-#define FIXED_LOAD_V  230.0
-#define FIXED_LOAD_A  5.0
-#define FIXED_LOAD_PF 0.9
+/* Steps of at most a minute of simulated time, on whole minutes: the
+ * load simulator's samples then give daily energy within 0.6 % of a
+ * 1-second run (docs/loadsim.md section 5) and every profile boundary is
+ * the end of a step (exact capture times). */
+#define STEP_MAX_S 60
+/* Work per round of the event loop before it serves requests again. */
+#define ROUND_BUDGET_MS 20u
+/* The meter never runs more than this behind its clock: after a host
+ * suspend (or a speed the host cannot keep up with) the excess is skipped,
+ * as a meter without supply measures nothing. */
+#define LAG_MAX_S (2 * 86400)
+/* Wake-up period of the loop in accelerated time (ms, at least). */
+#define SPEED_WAKE_MIN_MS 10u
 
 /* The flash image: 4 KiB sectors (a SPI NOR's erase block) and a 4-byte
  * program unit; the sector count comes from the meter's layout. */
@@ -142,27 +165,47 @@ static void on_association(void *user, const dlms_assoc_view_t *v, int event) {
             event > 0 && event <= 5 ? names[event] : "?");
 }
 
-/* The meter runs once per second of elapsed (monotonic) time, stamped
- * with the RTC: the loop wakes at least once a second; after a longer
- * pause one step covers the elapsed seconds. Energy follows the time that
- * really passed, so a head-end setting the clock moves the time stamps
- * (and the profiles' boundaries), not the registers. */
-static void run_meter(runtime_t *rt) {
-    uint64_t now_ms = rt->port.monotonic_ms(rt->port.user);
-    uint64_t elapsed = (now_ms - rt->last_tick_ms) / 1000u;
-    if (elapsed == 0)
-        return;
-    rt->last_tick_ms += elapsed * 1000u;
-    int64_t utc = rtc_now(rt);
-    int rc = elapsed == 1
-                 ? meter_tick(&rt->meter, utc)
-                 : meter_step(&rt->meter, utc, (uint32_t)(elapsed < 86400 ? elapsed : 86400));
+/* The load of the step from meter_utc to end, sampled at its middle
+ * (docs/loadsim.md section 5). */
+static void set_step_load(runtime_t *rt, int64_t end) {
+    metrology_phasor_input_t in;
+    int rc = loadsim_eval(&rt->load, rt->meter_utc + (end - rt->meter_utc) / 2, &in);
+    if (rc == 0)
+        rc = meter_set_load(&rt->meter, &in);
+    if (rc != 0) {
+        static int reported;
+        if (!reported++)
+            fprintf(stderr, "emeter: load: %s\n",
+                    rc == LOADSIM_ERR_TIME ? loadsim_strerror(rc) : meter_strerror(rc));
+    }
+}
+
+static void step_to(runtime_t *rt, int64_t end) {
+    set_step_load(rt, end);
+    uint32_t seconds = (uint32_t)(end - rt->meter_utc);
+    int rc = seconds == 1 ? meter_tick(&rt->meter, end) : meter_step(&rt->meter, end, seconds);
     if (rc != 0) {
         static int reported;
         if (!reported++)
             fprintf(stderr, "emeter: meter tick: %s\n", meter_strerror(rc));
     }
-    rc = meter_persist_tick(&rt->persist, utc);
+    rt->meter_utc = end;
+}
+
+/* The periodic commit: in real time every step (meter_persist_tick, 1 s on
+ * the host: what a client reads is durable); in accelerated time once per
+ * commit period of real time (flash wear). */
+static void periodic_commit(runtime_t *rt) {
+    uint64_t now_ms = rt->port.monotonic_ms(rt->port.user);
+    int rc;
+    if (rt->speed <= 1) {
+        rc = meter_persist_tick(&rt->persist, rt->meter_utc);
+    } else {
+        if (now_ms - rt->last_commit_ms < EM_METER_PERSIST_COMMIT_PERIOD_S * 1000u)
+            return;
+        rc = meter_persist_commit(&rt->persist, rt->meter_utc);
+    }
+    rt->last_commit_ms = now_ms;
     if (rc != 0) {
         static int reported;
         if (!reported++)
@@ -170,12 +213,58 @@ static void run_meter(runtime_t *rt) {
     }
 }
 
+/* Where the meter should start: a clock set over DLMS moves the time
+ * stamps, not the energy (the meter's position moves with the clock); a
+ * host clock that went back, or a lag beyond LAG_MAX_S, is skipped. */
+static void catch_up_from(runtime_t *rt, int64_t target) {
+    rt->meter_utc += rt->port_state.rtc_set_shift_s;
+    rt->port_state.rtc_set_shift_s = 0;
+    if (rt->meter_utc > target)
+        rt->meter_utc = target;
+    if (target - rt->meter_utc > LAG_MAX_S) {
+        if (!rt->behind_reported++ && rt->speed > 1)
+            fprintf(stderr,
+                    "emeter: the meter fell behind its clock (--speed %u is too fast for "
+                    "this host): skipping\n",
+                    rt->speed);
+        rt->meter_utc = target - LAG_MAX_S;
+    }
+}
+
+/* Run the meter up to its clock (the port RTC, simulated time) in steps
+ * of at most STEP_MAX_S ending on whole minutes, then commit. A round
+ * stops after ROUND_BUDGET_MS of work (unless `all`) and asks the loop to
+ * come back at once, so requests are served at any speed. */
+static void run_meter(runtime_t *rt, int all) {
+    int64_t target = rtc_now(rt);
+    catch_up_from(rt, target);
+    uint64_t t0 = rt->port.monotonic_ms(rt->port.user), now_ms = t0;
+    int stepped = 0;
+    while (rt->meter_utc < target && (all || now_ms - t0 < ROUND_BUDGET_MS)) {
+        int64_t end = (rt->meter_utc / STEP_MAX_S + 1) * STEP_MAX_S;
+        step_to(rt, end < target ? end : target);
+        stepped = 1;
+        now_ms = rt->port.monotonic_ms(rt->port.user);
+    }
+    if (stepped)
+        periodic_commit(rt);
+    /* In accelerated time the loop wakes for each simulated second (at most
+     * every SPEED_WAKE_MIN_MS), not once a second of real time. */
+    uint32_t period_ms = rt->speed > 1 ? 1000u / rt->speed : 1000u;
+    if (period_ms < SPEED_WAKE_MIN_MS)
+        period_ms = SPEED_WAKE_MIN_MS;
+    if (rt->meter_utc < target)
+        net_wake_at(&rt->net, now_ms);
+    else if (rt->speed > 1)
+        net_wake_at(&rt->net, now_ms + period_ms);
+}
+
 /* Idle: run the meter, and reserve the next block of invocation counters
  * before it is needed, so the state file's fsync is not paid inside a
  * request. */
 static void on_idle(void *user) {
     runtime_t *rt = user;
-    run_meter(rt);
+    run_meter(rt, 0);
     int rc = dlms_server_ic_top_up(&rt->server_cfg, &rt->meter.sec_mgmt);
     if (rc != 0) {
         static int reported;
@@ -205,6 +294,8 @@ static int load_config(runtime_t *rt, const emeter_options_t *opt) {
         }
         snprintf(rt->cfg.variant, sizeof(rt->cfg.variant), "%s", opt->variant);
     }
+    if (opt->seed_set)
+        rt->cfg.load_seed = opt->seed;
     if (opt->listen_count > 0) {
         for (size_t i = 0; i < opt->listen_count; i++)
             if (emeter_config_parse_listen(opt->listen[i], &rt->cfg.listen[i])) {
@@ -213,6 +304,24 @@ static int load_config(runtime_t *rt, const emeter_options_t *opt) {
                 return -1;
             }
         rt->cfg.listen_count = opt->listen_count;
+    }
+    return 0;
+}
+
+/* The household: the "load" section (seed from --seed), the rest of the
+ * loadsim defaults; its local time is the meter's standard time zone. */
+static int init_load(runtime_t *rt) {
+    loadsim_cfg_t lc;
+    loadsim_cfg_default(&lc);
+    lc.seed = rt->cfg.load_seed;
+    lc.annual_kwh = rt->cfg.load_annual_kwh;
+    lc.pv_kwp = rt->cfg.load_pv_kwp;
+    lc.heat_pump_kw = rt->cfg.load_heat_pump ? CFG_HEAT_PUMP_KW : 0.0;
+    lc.tz_offset_s = -(int32_t)rt->cfg.time_zone_min * 60;
+    int rc = loadsim_init(&rt->load, &lc);
+    if (rc != 0) {
+        fprintf(stderr, "emeter: load: %s\n", loadsim_strerror(rc));
+        return -1;
     }
     return 0;
 }
@@ -268,6 +377,11 @@ static int mount_flash(runtime_t *rt) {
     }
     uint64_t ms = rt->port.monotonic_ms(rt->port.user) - t0;
     const meter_persist_t *p = &rt->persist;
+    /* A virtual meter keeps its own time: a clock that ran ahead of the
+     * host (--speed, or set forward over DLMS) continues from the last
+     * commit instead of jumping back to the host's time. */
+    if (p->restored && p->last_commit_utc > rtc_now(rt))
+        rt->port.rtc_set(rt->port.user, p->last_commit_utc);
     if (!p->restored)
         printf("emeter: new flash image %s (%u sectors), mounted in %llu ms\n", rt->flash_path,
                rt->port.flash.sector_count, (unsigned long long)ms);
@@ -304,11 +418,10 @@ static int start_meter(runtime_t *rt) {
     rt->meter.cosem.notify = on_notify;
     if (load_security(rt) != 0 || mount_flash(rt) != 0)
         return -1;
-    metrology_phasor_input_t load;
-    meter_load_balanced(&load, FIXED_LOAD_V, FIXED_LOAD_A, acos(FIXED_LOAD_PF) * 180.0 / M_PI,
-                        50.0);
-    meter_set_load(&rt->meter, &load);
-    rt->last_tick_ms = rt->port.monotonic_ms(rt->port.user);
+    rt->port_state.rtc_set_shift_s = 0;
+    rt->meter_utc = rtc_now(rt);
+    rt->last_commit_ms = rt->port.monotonic_ms(rt->port.user);
+    set_step_load(rt, rt->meter_utc);
     rc = meter_persist_power_up(&rt->persist, rtc_now(rt));
     if (rc != 0)
         fprintf(stderr, "emeter: power up: %s\n", meter_persist_strerror(rc));
@@ -338,9 +451,26 @@ static void print_banner(const runtime_t *rt) {
         printf("emeter: listening on %s:%u (DLMS TCP wrapper; public client 16, management "
                "client 1 HLS-5)\n",
                rt->cfg.listen[i].host, rt->net.bound_port[i]);
-    printf("emeter: metering a fixed load of %.0f V, %.0f A, PF %.1f per phase (until the load "
-           "simulator exists)\n",
-           FIXED_LOAD_V, FIXED_LOAD_A, FIXED_LOAD_PF);
+    const loadsim_cfg_t *lc = &rt->load.cfg;
+    printf("emeter: load: simulated household, seed %llu, %.0f kWh/year",
+           (unsigned long long)lc->seed, lc->annual_kwh);
+    if (lc->pv_kwp > 0)
+        printf(", PV %.1f kWp", lc->pv_kwp);
+    else
+        printf(", no PV");
+    if (lc->heat_pump_kw > 0)
+        printf(", heat pump %.1f kW\n", lc->heat_pump_kw);
+    else
+        printf(", no heat pump\n");
+    time_t t = (time_t)rtc_now(rt);
+    struct tm tm;
+    char when[32] = "?";
+    if (gmtime_r(&t, &tm) != NULL)
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (rt->speed > 1)
+        printf("emeter: time: simulated, %u times real time, meter clock %s\n", rt->speed, when);
+    else
+        printf("emeter: time: real time, meter clock %s\n", when);
     if (rt->cfg.factory_keys)
         fprintf(stderr, "emeter: WARNING: using the well-known DLMS example keys "
                         "(GUEK 000102...0F, AK D0D1...DF): a test meter only\n");
@@ -352,8 +482,9 @@ int emeter_run(const emeter_options_t *opt) {
     memset(&rt, 0, sizeof(rt));
     rt.state_dir = opt->state_dir ? opt->state_dir : "./var/emeter";
     char err[512];
-    if (load_config(&rt, opt) != 0)
+    if (load_config(&rt, opt) != 0 || init_load(&rt) != 0)
         return 2;
+    rt.speed = opt->speed > 1 ? opt->speed : 1;
     if (emeter_state_prepare_dir(rt.state_dir, err, sizeof(err)) != 0) {
         fprintf(stderr, "emeter: --state: %s\n", err);
         return 2;
@@ -366,6 +497,10 @@ int emeter_run(const emeter_options_t *opt) {
         fprintf(stderr,
                 "emeter: %s: cannot open the flash image (%u sectors of %u bytes expected)\n",
                 rt.flash_path, geo.sector_count, geo.sector_size);
+        return 2;
+    }
+    if (em_posix_rtc_set_speed(&rt.port_state, rt.speed) != 0) {
+        fprintf(stderr, "emeter: --speed: expected 1 to %u\n", EMETER_SPEED_MAX);
         return 2;
     }
     if (start_meter(&rt) != 0)
@@ -405,7 +540,7 @@ int emeter_run(const emeter_options_t *opt) {
     /* Power failure: close the associations, then save. Every counter
      * below tx_ic may have been used; none at or above it was. */
     net_close(&rt.net);
-    run_meter(&rt); /* the energy up to now */
+    run_meter(&rt, 1); /* the energy up to now */
     int frc = meter_persist_power_down(&rt.persist, rtc_now(&rt));
     if (frc != 0)
         fprintf(stderr, "emeter: power down commit: %s\n", meter_persist_strerror(frc));

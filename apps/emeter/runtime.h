@@ -17,7 +17,12 @@ typedef struct emeter_options {
     size_t listen_count; /* overrides the config when > 0 */
     const char *hdlc;    /* optical port: "pty" or a serial device; NULL: none */
     const char *readout; /* optical port readout list (OBIS codes, comma-separated) */
+    uint64_t seed;       /* load simulator household, when seed_set (overrides the config) */
+    int seed_set;
+    uint32_t speed; /* simulated time runs this many times faster (0 or 1: real time) */
 } emeter_options_t;
+
+#define EMETER_SPEED_MAX 100000u
 
 /* Runs the meter. Returns the process exit status: 0 after SIGTERM/SIGINT,
  * 2 for a configuration or state error (message printed), 1 otherwise. */

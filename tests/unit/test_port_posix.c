@@ -1,6 +1,7 @@
 /*
  * test_port_posix.c - the Linux port: flash image with NOR semantics and
- * torn-write injection, RTC offset, monotonic clock, entropy, log.
+ * torn-write injection, RTC offset and accelerated time (--speed),
+ * monotonic clock, entropy, log.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -149,6 +150,74 @@ static void rtc_offset_is_per_meter(void **state) {
     assert_int_equal(a.flash_read(a.user, 0, &x, 1), EM_PORT_ERR_IO);
 }
 
+/* Speed 1 is the plain offset model: the time follows the system clock,
+ * a set moves the offset, and the jump is reported in rtc_set_shift_s. */
+static void rtc_speed_1_is_system_plus_offset(void **state) {
+    (void)state;
+    em_port_t p;
+    em_port_posix_t s;
+    assert_int_equal(em_port_posix_init(&p, &s, NULL, NULL), 0);
+    assert_int_equal(em_posix_rtc_at(&s, 1000, 5), 1000);
+    em_posix_rtc_set_at(&s, 1500, 1000, 5);
+    assert_int_equal(s.rtc_offset_s, 500);
+    assert_int_equal(s.rtc_set_shift_s, 500);
+    /* The monotonic clock plays no part at speed 1. */
+    assert_int_equal(em_posix_rtc_at(&s, 1010, 999999), 1510);
+    em_posix_rtc_set_at(&s, 1200, 1010, 0);
+    assert_int_equal(s.rtc_set_shift_s, 500 - 310);
+    assert_int_equal(em_posix_rtc_at(&s, 1011, 0), 1201);
+}
+
+/* Speed N: simulated UTC = base + monotonic elapsed x N; a clock set
+ * re-bases, so time continues from the new value at the same rate. */
+static void rtc_speed_runs_n_times_faster(void **state) {
+    (void)state;
+    em_port_t p;
+    em_port_posix_t s;
+    assert_int_equal(em_port_posix_init(&p, &s, NULL, NULL), 0);
+    s.rtc_speed = 3600;
+    em_posix_rtc_set_at(&s, 1893456000, 1700000000, 10000);
+    s.rtc_set_shift_s = 0;
+    assert_int_equal(em_posix_rtc_at(&s, 1700000000, 10000), 1893456000);
+    /* 2.5 real seconds: 9000 simulated seconds; the system clock is not used. */
+    assert_int_equal(em_posix_rtc_at(&s, 0, 12500), 1893456000 + 9000);
+    /* 1 ms is 3.6 s: whole seconds only. */
+    assert_int_equal(em_posix_rtc_at(&s, 0, 10001), 1893456003);
+    /* A monotonic reading before the base never goes back. */
+    assert_int_equal(em_posix_rtc_at(&s, 0, 9000), 1893456000);
+    /* Set back one day at real 12.5 s: continues from there at 3600x. */
+    em_posix_rtc_set_at(&s, 1893456000 - 86400, 0, 12500);
+    assert_int_equal(s.rtc_set_shift_s, -86400 - 9000);
+    assert_int_equal(em_posix_rtc_at(&s, 0, 12500), 1893456000 - 86400);
+    assert_int_equal(em_posix_rtc_at(&s, 0, 13500), 1893456000 - 86400 + 3600);
+    /* The callbacks use the same model with the host clocks. */
+    assert_int_equal(p.rtc_set(p.user, 1893456000), 0);
+    int64_t t = p.rtc_get(p.user);
+    assert_true(t >= 1893456000 && t < 1893456000 + 3600 * 10); /* within 10 s real */
+}
+
+static void rtc_set_speed_continues_from_now(void **state) {
+    (void)state;
+    em_port_t p;
+    em_port_posix_t s;
+    assert_int_equal(em_port_posix_init(&p, &s, NULL, NULL), 0);
+    assert_int_equal(em_posix_rtc_set_speed(&s, 0), EM_PORT_ERR_BADARG);
+    assert_int_equal(em_posix_rtc_set_speed(&s, EM_POSIX_RTC_SPEED_MAX + 1), EM_PORT_ERR_BADARG);
+    assert_int_equal(em_posix_rtc_set_speed(NULL, 10), EM_PORT_ERR_BADARG);
+    assert_int_equal(p.rtc_set(p.user, 1893456000), 0);
+    s.rtc_set_shift_s = 0;
+    assert_int_equal(em_posix_rtc_set_speed(&s, EM_POSIX_RTC_SPEED_MAX), 0);
+    assert_int_equal(s.rtc_speed, EM_POSIX_RTC_SPEED_MAX);
+    /* Not a clock set: no jump reported; time continues from the old value. */
+    assert_int_equal(s.rtc_set_shift_s, 0);
+    int64_t t = p.rtc_get(p.user);
+    assert_true(t >= 1893456000 && t < 1893456000 + 100000 * 5);
+    /* Back to real time: the offset model continues from the current value. */
+    assert_int_equal(em_posix_rtc_set_speed(&s, 1), 0);
+    int64_t u = p.rtc_get(p.user);
+    assert_true(u >= t && u <= t + 100000 * 5);
+}
+
 static void entropy_fills_buffer(void **state) {
     (void)state;
     em_port_t p;
@@ -188,6 +257,9 @@ int main(void) {
         cmocka_unit_test_setup_teardown(image_persists_and_size_is_checked, setup, teardown),
         cmocka_unit_test(bad_geometry_refused),
         cmocka_unit_test(rtc_offset_is_per_meter),
+        cmocka_unit_test(rtc_speed_1_is_system_plus_offset),
+        cmocka_unit_test(rtc_speed_runs_n_times_faster),
+        cmocka_unit_test(rtc_set_speed_continues_from_now),
         cmocka_unit_test(entropy_fills_buffer),
         cmocka_unit_test(log_respects_level),
     };
