@@ -542,6 +542,14 @@
 #define EM_METER_PERSIST_RECORD_SECTORS 4
 #endif
 
+/* Sectors of the tariff journal (active and passive activity calendar,
+ * special days; ~1.7 KB at the EM_COSEM_CAL_* sizes, too much to share a
+ * sector with the records above). Written only when a head-end programs
+ * the calendar or it is activated: 2 sectors, the minimum of a journal. */
+#ifndef EM_METER_PERSIST_CAL_SECTORS
+#define EM_METER_PERSIST_CAL_SECTORS 2
+#endif
+
 /* Seconds between two periodic commits of the registers
  * (meter_persist_tick; the field commit_period_s overrides it at run
  * time). 1 on the host: every value a client reads is already durable, and

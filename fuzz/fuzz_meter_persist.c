@@ -6,16 +6,19 @@
  * see, would hold.
  *
  * Input: a sequence of {record selector u8, length u8, value bytes}; the
- * selector picks one of the meter's record ids (1, 2, 3, 16..21). The
- * values are written through the record store of a freshly formatted meter
- * flash (in RAM), then a new meter is mounted over it.
+ * selector picks one of the meter's record ids (1, 2, 3, 16..21) or of the
+ * tariff journal (active calendar, passive calendar, special days; their
+ * length is 2 bytes, big-endian). The values are written through the
+ * record stores of a freshly formatted meter flash (in RAM), then a new
+ * meter is mounted over it.
  *
  * Invariants (trap on violation): the mount succeeds; what it restored is
  * sane (tariff within the variant's, sag < declared voltage < swell, time
  * thresholds 1..3600 s, every profile's configuration attached and within
- * its ring's capacity); a commit succeeds; a second mount over the result
- * restores exactly the same registers, status, thresholds and profile
- * configurations (the round trip of every record).
+ * its ring's capacity, the active calendar consistent); a commit succeeds;
+ * a second mount over the result restores exactly the same registers,
+ * status, thresholds, profile configurations, calendars and special days
+ * (the round trip of every record).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -25,7 +28,7 @@
 #include "meter/persist.h"
 
 #define SECTOR  4096u
-#define SECTORS 24u
+#define SECTORS 26u
 
 static uint8_t img[SECTOR * SECTORS];
 static em_port_t port;
@@ -100,6 +103,70 @@ static void check_sane(const meter_t *mm, const meter_persist_t *pp) {
             st->profile_entries > pp->rows[i].ops->capacity(pp->rows[i].user))
             __builtin_trap();
     }
+    if (cosem_calendar_check(&mm->calendar.active) != 0 ||
+        mm->special_days.count > EM_COSEM_SPECIAL_DAYS)
+        __builtin_trap();
+}
+
+/* Calendars and special days, field by field (padding). */
+static bool same_name(const cosem_cal_name_t *a, const cosem_cal_name_t *b) {
+    return a->len == b->len && memcmp(a->bytes, b->bytes, a->len) == 0;
+}
+
+static bool same_dt(const cosem_datetime_t *a, const cosem_datetime_t *b) {
+    return a->year == b->year && a->month == b->month && a->day == b->day &&
+           a->day_of_week == b->day_of_week && a->hour == b->hour && a->minute == b->minute &&
+           a->second == b->second && a->hundredths == b->hundredths &&
+           a->deviation == b->deviation && a->clock_status == b->clock_status;
+}
+
+static bool same_day(const cosem_cal_day_t *a, const cosem_cal_day_t *b) {
+    if (a->day_id != b->day_id || a->count != b->count)
+        return false;
+    for (unsigned k = 0; k < a->count; k++) {
+        const cosem_cal_action_t *x = &a->actions[k], *y = &b->actions[k];
+        if (x->start.hour != y->start.hour || x->start.minute != y->start.minute ||
+            x->start.second != y->start.second || x->start.hundredths != y->start.hundredths ||
+            memcmp(x->script.ln, y->script.ln, 6) != 0 || x->script.selector != y->script.selector)
+            return false;
+    }
+    return true;
+}
+
+static bool same_calendar(const cosem_calendar_t *a, const cosem_calendar_t *b) {
+    if (!same_name(&a->name, &b->name) || a->season_count != b->season_count ||
+        a->week_count != b->week_count || a->day_count != b->day_count)
+        return false;
+    for (unsigned i = 0; i < a->season_count; i++)
+        if (!same_name(&a->seasons[i].name, &b->seasons[i].name) ||
+            !same_name(&a->seasons[i].week, &b->seasons[i].week) ||
+            !same_dt(&a->seasons[i].start, &b->seasons[i].start))
+            return false;
+    for (unsigned i = 0; i < a->week_count; i++)
+        if (!same_name(&a->weeks[i].name, &b->weeks[i].name) ||
+            memcmp(a->weeks[i].day_id, b->weeks[i].day_id, 7) != 0)
+            return false;
+    for (unsigned i = 0; i < a->day_count; i++)
+        if (!same_day(&a->days[i], &b->days[i]))
+            return false;
+    return true;
+}
+
+static bool same_tariffs(const meter_t *a, const meter_t *b) {
+    if (!same_calendar(&a->calendar.active, &b->calendar.active) ||
+        !same_calendar(&a->calendar.passive, &b->calendar.passive) ||
+        !same_dt(&a->calendar.activation, &b->calendar.activation) ||
+        a->special_days.count != b->special_days.count)
+        return false;
+    for (unsigned i = 0; i < a->special_days.count; i++) {
+        const cosem_special_day_t *x = &a->special_days.entries[i],
+                                  *y = &b->special_days.entries[i];
+        if (x->index != y->index || x->date.year != y->date.year ||
+            x->date.month != y->date.month || x->date.day != y->date.day ||
+            x->date.day_of_week != y->date.day_of_week || x->day_id != y->day_id)
+            return false;
+    }
+    return true;
 }
 
 /* Field by field: the struct has padding. */
@@ -143,11 +210,12 @@ static bool same_state(const meter_t *a, const meter_t *b) {
             a->pq.ph[k].last_sag_ms != b->pq.ph[k].last_sag_ms ||
             memcmp(&a->pq.ph[k].last_swell_v, &b->pq.ph[k].last_swell_v, sizeof(float)) != 0)
             return false;
-    return same_profiles(a, b);
+    return same_profiles(a, b) && same_tariffs(a, b);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    static const uint16_t ids[] = {1, 2, 3, 16, 17, 18, 19, 20, 21};
+    /* 0x100 + n: record n of the tariff journal. */
+    static const uint16_t ids[] = {1, 2, 3, 16, 17, 18, 19, 20, 21, 0x101, 0x102, 0x103};
     memset(img, 0xFF, sizeof(img));
     memset(&port, 0, sizeof(port));
     port.flash = (em_flash_geometry_t){SECTOR, SECTORS, 4};
@@ -163,10 +231,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         uint16_t id = ids[data[pos] % (sizeof(ids) / sizeof(ids[0]))];
         size_t len = data[pos + 1];
         pos += 2;
+        if (id > 0x100 && pos < size)
+            len = len << 8 | data[pos++];
         if (len > size - pos)
             len = size - pos;
+        store_records_t *r = id > 0x100 ? &p.cal_rec : &p.rec;
         if (len > 0)
-            store_record_write(&p.rec, id, data + pos, len); /* TOOBIG is fine */
+            store_record_write(r, id & 0xFFu, data + pos, len); /* TOOBIG is fine */
         pos += len;
     }
 

@@ -119,12 +119,19 @@ void meter_on_notify(void *app, const cosem_object_t *obj, uint8_t kind, int8_t 
         clock_changed(m);
     else if (cls == COSEM_CLASS_PROFILE_GENERIC && kind == COSEM_NOTIFY_ACTION && id == 1)
         log_reset(m, obj);
+    else if (cls == COSEM_CLASS_ACTIVITY_CALENDAR)
+        meter_event(m, METER_LOG_STANDARD,
+                    kind == COSEM_NOTIFY_ACTION ? METER_EV_TARIFF_ACTIVATED
+                                                : METER_EV_PASSIVE_UPDATED,
+                    m->in_sched ? m->now : now_utc(m));
     else if ((cls == COSEM_CLASS_SECURITY_SETUP && kind == COSEM_NOTIFY_ACTION) ||
              (cls == COSEM_CLASS_ASSOCIATION_LN && kind == COSEM_NOTIFY_SET))
         meter_event(m, METER_LOG_FRAUD, METER_EV_CONFIG_CHANGE, now_utc(m));
-    /* Keys, policy, secrets and clock settings must survive a restart. */
+    /* Keys, policy, secrets, clock settings and calendars must survive a
+     * restart. */
     if ((cls == COSEM_CLASS_SECURITY_SETUP || cls == COSEM_CLASS_ASSOCIATION_LN ||
-         cls == COSEM_CLASS_CLOCK) &&
+         cls == COSEM_CLASS_CLOCK || cls == COSEM_CLASS_ACTIVITY_CALENDAR ||
+         cls == COSEM_CLASS_SPECIAL_DAYS_TABLE) &&
         m->on_persist != NULL)
         m->on_persist(m->hook_user, m, obj);
 }

@@ -44,6 +44,8 @@ enum meter_log {
 #define METER_EV_CLOCK_ADJUSTED_OLD 4u
 #define METER_EV_CLOCK_ADJUSTED_NEW 5u
 #define METER_EV_CLOCK_INVALID      6u
+#define METER_EV_TARIFF_ACTIVATED   9u  /* passive calendar became active */
+#define METER_EV_PASSIVE_UPDATED    19u /* passive calendar (attrs 6-10) written */
 #define METER_EV_ALARM_CLEARED      11u
 #define METER_EV_NV_MEMORY_ERROR    14u
 #define METER_EV_FAILED_LOGIN       46u
@@ -93,7 +95,10 @@ int meter_auth_failure(struct meter *m, int64_t utc);
 
 /* The cosem_server_t notify hook of a meter: clock adjustments (events
  * 4/5, AMR clock adjusted), log resets (event 255), security changes
- * (event 47), persistence requests (on_persist). */
+ * (event 47), activity calendar: SET of attributes 6-10 event 19 "passive
+ * tariff updated", activation (method 1, by a client or at
+ * activate_passive_calendar_time) event 9 "tariff activated";
+ * persistence requests (on_persist; also special days changes). */
 void meter_on_notify(void *app, const cosem_object_t *obj, uint8_t kind, int8_t id);
 
 /* COSEM_CALL bindings: arg 0 alarm register 1 (write clears), arg 1 alarm

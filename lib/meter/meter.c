@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "cosem/calendar_eval.h"
 #include "dlms/acse.h"
 #include "dlms/xdlms.h"
 #include "meter/objects_common.h"
@@ -84,6 +85,61 @@ static int metering_init(meter_t *m) {
     m->tariff_ind[1] = 1;
     m->alarm_filter1 = UINT32_MAX;
     return rc;
+}
+
+/* ---- tariffication: the factory calendar --------------------------------- */
+
+static const uint8_t LN_CALENDAR[6] = {0, 0, 13, 0, 0, 255};
+static const uint8_t LN_TARIFF_SCRIPTS[6] = {0, 0, 10, 0, 100, 255};
+
+static void cal_name(cosem_cal_name_t *n, const char *s) {
+    n->len = (uint8_t)strlen(s);
+    memcpy(n->bytes, s, n->len);
+}
+
+/* Day profile action i: at hh:00 run tariffication script `tariff`. */
+static void cal_action(cosem_cal_day_t *d, uint8_t hour, uint16_t tariff) {
+    cosem_cal_action_t *a = &d->actions[d->count++];
+    a->start = (cosem_time_t){hour, 0, 0, 0};
+    memcpy(a->script.ln, LN_TARIFF_SCRIPTS, 6);
+    a->script.selector = tariff;
+}
+
+void meter_calendar_default(cosem_calendar_t *cal) {
+    memset(cal, 0, sizeof(*cal));
+    cal_name(&cal->name, "DSMR");
+    cal->season_count = 1;
+    cal_name(&cal->seasons[0].name, "YEAR");
+    cal->seasons[0].start = (cosem_datetime_t){.year = COSEM_DT_YEAR_NOT_SPECIFIED,
+                                               .month = 1,
+                                               .day = 1,
+                                               .day_of_week = COSEM_DT_NOT_SPECIFIED,
+                                               .deviation = COSEM_DT_DEVIATION_NOT_SPECIFIED,
+                                               .clock_status = COSEM_DT_NOT_SPECIFIED};
+    cal_name(&cal->seasons[0].week, "WEEK");
+    cal->week_count = 1;
+    cal_name(&cal->weeks[0].name, "WEEK");
+    static const uint8_t week[7] = {1, 1, 1, 1, 1, 2, 2};
+    memcpy(cal->weeks[0].day_id, week, 7);
+    cal->day_count = 2;
+    cal->days[0].day_id = 1; /* weekday: low at night, normal in the day */
+    cal_action(&cal->days[0], 0, 1);
+    cal_action(&cal->days[0], 7, 2);
+    cal_action(&cal->days[0], 23, 1);
+    cal->days[1].day_id = 2; /* weekend and holidays: low all day */
+    cal_action(&cal->days[1], 0, 1);
+}
+
+/* A variant with an activity calendar starts with the factory calendar
+ * and a tariffication script table listing scripts 1..tariffs (natives). */
+static void tariffication_init(meter_t *m) {
+    if (cosem_find(&m->cosem, LN_CALENDAR) == NULL)
+        return;
+    cosem_activity_calendar_init(&m->calendar);
+    meter_calendar_default(&m->calendar.active);
+    m->tariff_scripts.count = m->tariffs;
+    for (uint8_t i = 0; i < m->tariffs; i++)
+        m->tariff_scripts.scripts[i].id = (uint16_t)(i + 1);
 }
 
 /* Attaches a RAM ring to the profile `ln` when the variant's table has it
@@ -188,6 +244,8 @@ int meter_init(meter_t *m, const meter_identity_t *id, const em_port_t *port) {
     m->cosem.notify = meter_on_notify;
     cosem_server_services(&m->cosem, &m->services);
     rc = metering_init(m);
+    if (rc == 0)
+        tariffication_init(m);
     return rc != 0 ? rc : profiles_init(m);
 }
 
@@ -302,16 +360,56 @@ static int billing_tick(meter_t *m, int64_t utc) {
     return meter_billing_close(m, start);
 }
 
+/* The next tariff switching instant after `from` the calendar knows, or
+ * INT64_MAX (no calendar, or none computed). */
+static int64_t next_switch(const meter_t *m, int64_t from) {
+    const cosem_cal_run_t *run = &m->calendar.run;
+    return run->started && run->next_switch > from ? run->next_switch : INT64_MAX;
+}
+
+/* The time-driven objects at `utc`; an activation they make is logged
+ * at that instant (meter_on_notify), not at the RTC's end of the step. */
+static void sched_tick(meter_t *m, int64_t utc, int *sched_rc) {
+    m->now = utc;
+    m->in_sched = true;
+    int rc = cosem_sched_tick(&m->cosem, utc);
+    m->in_sched = false;
+    if (rc < 0 && *sched_rc == 0)
+        *sched_rc = rc;
+}
+
+/* Energy of (utc - seconds, utc] in records that never straddle a tariff
+ * switch: the calendar runs at the start of each piece, so the tariff in
+ * force for a piece is the one the calendar gives for its first second. A
+ * script error does not stop the metering (energy must not be lost): the
+ * first one is returned after the step. */
+static int meter_pieces(meter_t *m, int64_t utc, uint32_t seconds, int *sched_rc) {
+    int64_t t = utc - (int64_t)seconds;
+    while (t < utc) {
+        sched_tick(m, t, sched_rc);
+        int64_t end = next_switch(m, t);
+        if (end > utc)
+            end = utc;
+        m->now = end;
+        int rc = metrology_phasor_step(&m->metro, (uint32_t)(end - t) * 1000u);
+        if (rc != 0)
+            return rc;
+        pq_drain(m);
+        t = end;
+    }
+    sched_tick(m, utc, sched_rc); /* what a client reads at utc */
+    return 0;
+}
+
 int meter_step(meter_t *m, int64_t utc, uint32_t seconds) {
     if (m == NULL)
         return METER_ERR_BADARG;
     if (seconds == 0 || seconds > 86400u)
         return METER_ERR_STEP;
-    m->now = utc;
-    int rc = metrology_phasor_step(&m->metro, seconds * 1000u);
+    int sched_rc = 0;
+    int rc = meter_pieces(m, utc, seconds, &sched_rc);
     if (rc != 0)
         return rc;
-    pq_drain(m);
     rc = profile_tick(m, m->lp_obj, &m->amr_lp, &m->amr_lp_sticky, utc, seconds);
     if (rc == 0)
         rc = profile_tick(m, m->daily_obj, &m->amr_daily, &m->amr_daily_sticky, utc, seconds);
@@ -319,7 +417,7 @@ int meter_step(meter_t *m, int64_t utc, uint32_t seconds) {
         billing_tick(m, utc - (int64_t)seconds); /* the first step starts the month */
     if (rc == 0)
         rc = billing_tick(m, utc);
-    return rc;
+    return rc != 0 ? rc : sched_rc;
 }
 
 int meter_tick(meter_t *m, int64_t utc) {
@@ -379,5 +477,7 @@ const char *meter_strerror(int err) {
         return pq_strerror(err);
     if (err <= -0x0920 && err >= -0x093F)
         return cosem_profile_strerror(err);
+    if (err <= -0x0940 && err >= -0x095F)
+        return cosem_sched_strerror(err);
     return cosem_strerror(err);
 }

@@ -15,10 +15,9 @@
  * load profile and daily values with their AMR profile status, the
  * standard / fraud / power quality event logs and alarm register 1
  * (events.h). One meter_tick() per second of (simulated) time runs them.
- * Tariff switching by calendar and flash-backed rows come later: the
- * tariff is set with meter_set_tariff() and the profile rows live in RAM
- * rings inside this struct (the cosem_profile_rows_t interface is where a
- * lib/store ring plugs in).
+ * Tariffs switch by the activity calendar (esmr) or meter_set_tariff();
+ * profile rows live in RAM rings inside this struct until
+ * meter_persist_mount moves them to flash rings.
  *
  * Association indexes are fixed, so the const object tables can name them:
  * METER_ASSOC_PUBLIC, _MANAGEMENT, _PRE_ESTABLISHED always exist; _LLS is
@@ -140,6 +139,15 @@ typedef struct meter {
     uint8_t tariffs;       /* of the variant */
     uint8_t tariff_ind[2]; /* 0.0.96.14.0.255: {0, tariff} */
 
+    /* tariffication (esmr): activity calendar 0.0.13.0.0.255 with special
+     * days 0.0.11.0.0.255; its day actions run scripts 1..tariffs of the
+     * tariffication script table 0.0.10.0.100.255, native hooks calling
+     * meter_set_tariff(). meter_step runs them (cosem_sched_tick). */
+    cosem_activity_calendar_state_t calendar;
+    cosem_special_days_state_t special_days;
+    cosem_script_table_state_t tariff_scripts;
+    bool in_sched; /* inside cosem_sched_tick: its events are stamped `now` */
+
     /* profiles: 1.0.99.1.0.255 load profile, 1.0.99.2.0.255 daily values */
     const cosem_object_t *lp_obj, *daily_obj;
     cosem_profile_state_t lp, daily;
@@ -193,6 +201,14 @@ int meter_init(meter_t *m, const meter_identity_t *id, const em_port_t *port);
  * tariff indicator 0.0.96.14.0.255. */
 int meter_set_tariff(meter_t *m, unsigned tariff);
 
+/* The factory calendar (DSMR-like, local time): tariff 2 (normal) Monday
+ * to Friday 07:00-23:00, tariff 1 (low) at night and all weekend; one
+ * season from 1 January, one week, day profiles 1 (weekday) and 2
+ * (weekend, also what a special day names for a holiday). meter_init
+ * installs it as the active calendar of a variant with an activity
+ * calendar; meter_persist_mount replaces it with a stored one. */
+void meter_calendar_default(cosem_calendar_t *cal);
+
 /* The load the phasor source simulates from the next step on (copied;
  * METROLOGY_ERR_RANGE for impossible values). */
 int meter_set_load(meter_t *m, const metrology_phasor_input_t *load);
@@ -210,7 +226,14 @@ int meter_tick(meter_t *m, int64_t utc);
 /* The same for `seconds` (1..86400) at once: one record for the whole
  * step (exact energy, coarser power quality). Profiles capture once at
  * `utc` if a boundary lies in the step, stamped with the boundary: steps
- * that end on the 15-minute boundaries keep the load profile exact. */
+ * that end on the 15-minute boundaries keep the load profile exact.
+ * The time-driven objects (activity calendar) run at the start of the
+ * step (cosem_sched_tick), and a step that contains a tariff switching
+ * instant is metered as two records split there, so the tariff registers
+ * are exact whatever the step. An error of those objects (a day action
+ * naming a missing script: COSEM_ERR_SCRIPT_*, or a native's
+ * METER_ERR_TARIFF) does not stop the metering: it is returned after the
+ * whole step ran. */
 int meter_step(meter_t *m, int64_t utc, uint32_t seconds);
 
 /* End of a billing period now (UTC utc): captures the monthly billing

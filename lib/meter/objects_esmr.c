@@ -7,7 +7,9 @@
  * this slice of issue 5: energy registers (class 3, {0, Wh} as
  * double-long-unsigned per DSMR), instantaneous values with the SMR 5
  * scalers, sag/swell counters, thresholds and last sag/swell magnitude
- * and duration, tariff indicator, the E 15-minute load
+ * and duration, tariff indicator, activity calendar with special days and
+ * the tariffication script table (natives calling meter_set_tariff), the
+ * E 15-minute load
  * profile, daily values and monthly billing values with their AMR profile
  * status, the standard,
  * fraud and power quality event logs with their last event codes, and
@@ -122,6 +124,42 @@ static const cosem_data_def_t d_event_code[METER_LOG_COUNT] = {
     {COSEM_FIELD(AXDR_UNSIGNED, APP, event_code[METER_LOG_PQ])}};
 static const cosem_data_def_t d_alarm1 = {COSEM_CALL(meter_read_alarm, meter_write_alarm, 0)};
 static const cosem_data_def_t d_filter1 = {COSEM_CALL(meter_read_alarm, meter_write_alarm, 1)};
+
+/* ---- tariffication (dlms-facts §2.2, §2.5) --------------------------------------
+ * The activity calendar's day actions name scripts of the tariffication
+ * script table; script n is a native hook putting tariff n in force. */
+
+static int tariff_script(void *app, const cosem_object_t *table, uint16_t script_id) {
+    (void)table;
+    return meter_set_tariff(app, script_id);
+}
+
+static const cosem_script_native_t tariff_natives[] = {{COSEM_SCRIPT_ANY, tariff_script}};
+static const cosem_script_table_def_t s_tariff = {
+    COSEM_STATE(cosem_script_table_state_t, APP, tariff_scripts), tariff_natives, 1};
+static const cosem_activity_calendar_def_t c_calendar = {
+    .state = COSEM_STATE(cosem_activity_calendar_state_t, APP, calendar),
+    .special_days = COSEM_STATE(cosem_special_days_state_t, APP, special_days)};
+static const cosem_special_days_def_t c_special_days = {
+    .state = COSEM_STATE(cosem_special_days_state_t, APP, special_days)};
+
+/* Management client: the active calendar readable, the passive one
+ * (attributes 6-10) and activate_passive_calendar programmable; special
+ * days written whole or by insert/delete; scripts readable and executable
+ * (a head-end may force a tariff until the next switch). Ciphered only. */
+static const cosem_access_t acc_calendar = {
+    .read = COSEM_ALL,
+    .write = COSEM_BIT(6) | COSEM_BIT(7) | COSEM_BIT(8) | COSEM_BIT(9) | COSEM_BIT(10),
+    .auth = COSEM_BIT(6) | COSEM_BIT(7) | COSEM_BIT(8) | COSEM_BIT(9) | COSEM_BIT(10),
+    .method = COSEM_BIT(1),
+    .method_auth = COSEM_BIT(1)};
+static const cosem_access_t acc_special_days = {.read = COSEM_ALL,
+                                                .write = COSEM_BIT(2),
+                                                .auth = COSEM_BIT(2),
+                                                .method = COSEM_BIT(1) | COSEM_BIT(2),
+                                                .method_auth = COSEM_BIT(1) | COSEM_BIT(2)};
+static const cosem_access_t acc_script = {
+    .read = COSEM_ALL, .method = COSEM_BIT(1), .method_auth = COSEM_BIT(1)};
 
 /* ---- profiles ------------------------------------------------------------------ */
 
@@ -253,6 +291,12 @@ static const cosem_object_t esmr_objects[] = {
     REG(1, 0, 72, 37, 0, q_last_swell_s[2]),
     /* tariff, profiles and their status */
     DATA(0, 0, 96, 14, 0, d_tariff, meter_acc_ro),
+    {&cosem_class_activity_calendar, COSEM_OBIS(0, 0, 13, 0, 0, 255), &c_calendar,
+     MGMT_ONLY(acc_calendar)},
+    {&cosem_class_special_days_table, COSEM_OBIS(0, 0, 11, 0, 0, 255), &c_special_days,
+     MGMT_ONLY(acc_special_days)},
+    {&cosem_class_script_table, COSEM_OBIS(0, 0, 10, 0, 100, 255), &s_tariff,
+     MGMT_ONLY(acc_script)},
     DATA(0, 0, 96, 10, 2, d_amr_lp, meter_acc_ro),
     DATA(0, 0, 96, 10, 4, d_amr_daily, meter_acc_ro),
     PG(1, 0, 99, 1, 0, p_lp),

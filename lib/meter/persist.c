@@ -49,6 +49,31 @@ static const store_record_def_t record_defs[] = {
 };
 #define RECORD_COUNT (sizeof(record_defs) / sizeof(record_defs[0]))
 
+/* The tariff journal (its own region: see persist.h). */
+enum {
+    REC_CAL_ACTIVE = 1,  /* version, calendar */
+    REC_CAL_PASSIVE = 2, /* version, calendar, activate_passive_calendar_time */
+    REC_SPECIAL = 3,     /* version, count, entries */
+};
+#define CAL_NAME_LEN (1u + EM_COSEM_CAL_NAME_MAX)
+#define CAL_DT_LEN   12u            /* a date-time, field by field */
+#define CAL_ACT_LEN  (4u + 6u + 2u) /* start time, script name, selector */
+#define CAL_LEN                                                                                    \
+    (1u + CAL_NAME_LEN + 3u + EM_COSEM_CAL_SEASONS * (2u * CAL_NAME_LEN + CAL_DT_LEN) +            \
+     EM_COSEM_CAL_WEEKS * (CAL_NAME_LEN + 7u) +                                                    \
+     EM_COSEM_CAL_DAYS * (2u + EM_COSEM_CAL_DAY_ACTIONS * CAL_ACT_LEN))
+#define SPECIAL_LEN (2u + 8u * EM_COSEM_SPECIAL_DAYS)
+#define CAL_BUF     (CAL_LEN + CAL_DT_LEN)
+
+_Static_assert(CAL_BUF <= UINT16_MAX && SPECIAL_LEN <= CAL_BUF, "tariff records fit CAL_BUF");
+
+static const store_record_def_t cal_defs[] = {
+    {REC_CAL_ACTIVE, CAL_LEN},
+    {REC_CAL_PASSIVE, CAL_BUF},
+    {REC_SPECIAL, SPECIAL_LEN},
+};
+#define CAL_RECORD_COUNT (sizeof(cal_defs) / sizeof(cal_defs[0]))
+
 /* Row size and depth of each profile's ring (the meter's RAM rings use the
  * same, so a row moves between the two unchanged). */
 static const uint16_t ring_row[METER_PERSIST_PROFILES] = {
@@ -102,7 +127,9 @@ int meter_persist_layout(const em_flash_geometry_t *geo, meter_persist_layout_t 
         out->ring_sectors[i] = n;
         next += n;
     }
-    out->sectors = next;
+    out->cal_first = next;
+    out->cal_sectors = EM_METER_PERSIST_CAL_SECTORS;
+    out->sectors = next + out->cal_sectors;
     return 0;
 }
 
@@ -290,13 +317,244 @@ static void pq_restore(meter_t *m, const uint8_t *b, int len) {
     }
 }
 
+/* ---- tariff journal: calendars and special days ------------------------------ */
+
+/* A bounded reader: any read past the end marks it bad and reads 0. */
+typedef struct rd {
+    const uint8_t *b;
+    size_t len, pos;
+    bool bad;
+} rd_t;
+
+static uint64_t rd_le(rd_t *r, unsigned n) {
+    if (r->bad || r->len - r->pos < n) {
+        r->bad = true;
+        return 0;
+    }
+    uint64_t v = get_le(r->b + r->pos, n);
+    r->pos += n;
+    return v;
+}
+
+static uint8_t rd_u8(rd_t *r) {
+    return (uint8_t)rd_le(r, 1);
+}
+
+/* A count that must not exceed max (marks the reader bad otherwise). */
+static uint8_t rd_count(rd_t *r, unsigned max) {
+    uint8_t n = rd_u8(r);
+    if (n > max)
+        r->bad = true;
+    return r->bad ? 0 : n;
+}
+
+static uint8_t *put_name(uint8_t *p, const cosem_cal_name_t *n) {
+    uint8_t len = n->len <= EM_COSEM_CAL_NAME_MAX ? n->len : EM_COSEM_CAL_NAME_MAX;
+    p[0] = len;
+    memcpy(p + 1, n->bytes, len);
+    return p + 1 + len;
+}
+
+static void get_name(rd_t *r, cosem_cal_name_t *n) {
+    memset(n, 0, sizeof(*n));
+    n->len = rd_count(r, EM_COSEM_CAL_NAME_MAX);
+    for (uint8_t i = 0; i < n->len; i++)
+        n->bytes[i] = rd_u8(r);
+}
+
+static uint8_t *put_dt(uint8_t *p, const cosem_datetime_t *dt) {
+    put_le(p, dt->year, 2);
+    p[2] = dt->month;
+    p[3] = dt->day;
+    p[4] = dt->day_of_week;
+    p[5] = dt->hour;
+    p[6] = dt->minute;
+    p[7] = dt->second;
+    p[8] = dt->hundredths;
+    put_le(p + 9, (uint16_t)dt->deviation, 2);
+    p[11] = dt->clock_status;
+    return p + CAL_DT_LEN;
+}
+
+static void get_dt(rd_t *r, cosem_datetime_t *dt) {
+    dt->year = (uint16_t)rd_le(r, 2);
+    dt->month = rd_u8(r);
+    dt->day = rd_u8(r);
+    dt->day_of_week = rd_u8(r);
+    dt->hour = rd_u8(r);
+    dt->minute = rd_u8(r);
+    dt->second = rd_u8(r);
+    dt->hundredths = rd_u8(r);
+    dt->deviation = (int16_t)(uint16_t)rd_le(r, 2);
+    dt->clock_status = rd_u8(r);
+}
+
+static uint8_t *put_action(uint8_t *p, const cosem_cal_action_t *a) {
+    p[0] = a->start.hour;
+    p[1] = a->start.minute;
+    p[2] = a->start.second;
+    p[3] = a->start.hundredths;
+    memcpy(p + 4, a->script.ln, 6);
+    put_le(p + 10, a->script.selector, 2);
+    return p + CAL_ACT_LEN;
+}
+
+static void get_action(rd_t *r, cosem_cal_action_t *a) {
+    a->start.hour = rd_u8(r);
+    a->start.minute = rd_u8(r);
+    a->start.second = rd_u8(r);
+    a->start.hundredths = rd_u8(r);
+    for (unsigned i = 0; i < 6; i++)
+        a->script.ln[i] = rd_u8(r);
+    a->script.selector = (uint16_t)rd_le(r, 2);
+}
+
+/* Only the entries in use are written: a calendar record is as long as
+ * the calendar. */
+static size_t cal_encode(const cosem_calendar_t *c, uint8_t *b) {
+    uint8_t *p = b;
+    *p++ = FORMAT_V1;
+    p = put_name(p, &c->name);
+    uint8_t ns = c->season_count <= EM_COSEM_CAL_SEASONS ? c->season_count : 0;
+    uint8_t nw = c->week_count <= EM_COSEM_CAL_WEEKS ? c->week_count : 0;
+    uint8_t nd = c->day_count <= EM_COSEM_CAL_DAYS ? c->day_count : 0;
+    *p++ = ns;
+    for (unsigned i = 0; i < ns; i++) {
+        p = put_name(p, &c->seasons[i].name);
+        p = put_dt(p, &c->seasons[i].start);
+        p = put_name(p, &c->seasons[i].week);
+    }
+    *p++ = nw;
+    for (unsigned i = 0; i < nw; i++) {
+        p = put_name(p, &c->weeks[i].name);
+        memcpy(p, c->weeks[i].day_id, 7);
+        p += 7;
+    }
+    *p++ = nd;
+    for (unsigned i = 0; i < nd; i++) {
+        const cosem_cal_day_t *d = &c->days[i];
+        uint8_t na = d->count <= EM_COSEM_CAL_DAY_ACTIONS ? d->count : 0;
+        *p++ = d->day_id;
+        *p++ = na;
+        for (unsigned k = 0; k < na; k++)
+            p = put_action(p, &d->actions[k]);
+    }
+    return (size_t)(p - b);
+}
+
+static void cal_decode(rd_t *r, cosem_calendar_t *c) {
+    memset(c, 0, sizeof(*c));
+    if (rd_u8(r) != FORMAT_V1)
+        r->bad = true;
+    get_name(r, &c->name);
+    c->season_count = rd_count(r, EM_COSEM_CAL_SEASONS);
+    for (unsigned i = 0; i < c->season_count; i++) {
+        get_name(r, &c->seasons[i].name);
+        get_dt(r, &c->seasons[i].start);
+        get_name(r, &c->seasons[i].week);
+    }
+    c->week_count = rd_count(r, EM_COSEM_CAL_WEEKS);
+    for (unsigned i = 0; i < c->week_count; i++) {
+        get_name(r, &c->weeks[i].name);
+        for (unsigned k = 0; k < 7; k++)
+            c->weeks[i].day_id[k] = rd_u8(r);
+    }
+    c->day_count = rd_count(r, EM_COSEM_CAL_DAYS);
+    for (unsigned i = 0; i < c->day_count; i++) {
+        c->days[i].day_id = rd_u8(r);
+        c->days[i].count = rd_count(r, EM_COSEM_CAL_DAY_ACTIONS);
+        for (unsigned k = 0; k < c->days[i].count; k++)
+            get_action(r, &c->days[i].actions[k]);
+    }
+}
+
+static size_t special_encode(const cosem_special_days_state_t *sd, uint8_t *b) {
+    uint8_t n = sd->count <= EM_COSEM_SPECIAL_DAYS ? sd->count : 0;
+    b[0] = FORMAT_V1;
+    b[1] = n;
+    uint8_t *p = b + 2;
+    for (unsigned i = 0; i < n; i++, p += 8) {
+        const cosem_special_day_t *e = &sd->entries[i];
+        put_le(p, e->index, 2);
+        put_le(p + 2, e->date.year, 2);
+        p[4] = e->date.month;
+        p[5] = e->date.day;
+        p[6] = e->date.day_of_week;
+        p[7] = e->day_id;
+    }
+    return (size_t)(p - b);
+}
+
+static void special_decode(rd_t *r, cosem_special_days_state_t *sd) {
+    memset(sd, 0, sizeof(*sd));
+    if (rd_u8(r) != FORMAT_V1)
+        r->bad = true;
+    sd->count = rd_count(r, EM_COSEM_SPECIAL_DAYS);
+    for (unsigned i = 0; i < sd->count; i++) {
+        cosem_special_day_t *e = &sd->entries[i];
+        e->index = (uint16_t)rd_le(r, 2);
+        e->date.year = (uint16_t)rd_le(r, 2);
+        e->date.month = rd_u8(r);
+        e->date.day = rd_u8(r);
+        e->date.day_of_week = rd_u8(r);
+        e->day_id = rd_u8(r);
+    }
+}
+
+/* The stored calendars and special days replace meter_init's when each
+ * decodes whole (and the active calendar is consistent: it drives the
+ * tariffs). The tick starts again from the point in force. */
+static void tariffs_restore(meter_persist_t *p) {
+    meter_t *m = p->m;
+    uint8_t b[CAL_BUF];
+    cosem_calendar_t cal;
+    int len = store_record_read(&p->cal_rec, REC_CAL_ACTIVE, b, sizeof(b));
+    rd_t r = {b, len > 0 ? (size_t)len : 0, 0, len <= 0};
+    cal_decode(&r, &cal);
+    if (!r.bad && r.pos == r.len && cosem_calendar_check(&cal) == 0)
+        m->calendar.active = cal;
+    len = store_record_read(&p->cal_rec, REC_CAL_PASSIVE, b, sizeof(b));
+    r = (rd_t){b, len > 0 ? (size_t)len : 0, 0, len <= 0};
+    cal_decode(&r, &cal);
+    cosem_datetime_t at;
+    get_dt(&r, &at);
+    if (!r.bad && r.pos == r.len) {
+        m->calendar.passive = cal;
+        m->calendar.activation = at;
+    }
+    cosem_special_days_state_t sd;
+    len = store_record_read(&p->cal_rec, REC_SPECIAL, b, sizeof(b));
+    r = (rd_t){b, len > 0 ? (size_t)len : 0, 0, len <= 0};
+    special_decode(&r, &sd);
+    if (!r.bad && r.pos == r.len)
+        m->special_days = sd;
+    memset(&m->calendar.run, 0, sizeof(m->calendar.run));
+}
+
+static int tariffs_commit(meter_persist_t *p) {
+    const meter_t *m = p->m;
+    uint8_t b[CAL_BUF];
+    int rc = store_record_write(&p->cal_rec, REC_CAL_ACTIVE, b, cal_encode(&m->calendar.active, b));
+    size_t n = cal_encode(&m->calendar.passive, b);
+    put_dt(b + n, &m->calendar.activation);
+    int r2 = store_record_write(&p->cal_rec, REC_CAL_PASSIVE, b, n + CAL_DT_LEN);
+    rc = rc != 0 ? rc : r2;
+    r2 = store_record_write(&p->cal_rec, REC_SPECIAL, b, special_encode(&m->special_days, b));
+    rc = rc != 0 ? rc : r2;
+    if (rc != 0)
+        p->stats.last_errors++;
+    return rc;
+}
+
 /* ---- health ------------------------------------------------------------------- */
 
 /* Any damage a store found since the last look: NV-memory error event 14
  * (alarm bit 10), once per finding. */
 static int nv_check(meter_persist_t *p, int64_t utc) {
-    bool bad = store_stats_corrupted(store_record_stats(&p->rec));
+    bool bad = store_stats_corrupted(store_record_stats(&p->rec)) ||
+               store_stats_corrupted(store_record_stats(&p->cal_rec));
     store_stats_reset(&p->rec.stats);
+    store_stats_reset(&p->cal_rec.stats);
     for (unsigned i = 0; i < METER_PERSIST_PROFILES; i++) {
         if (p->rows[i].ops == NULL)
             continue;
@@ -350,9 +608,13 @@ int meter_persist_mount(meter_persist_t *p, meter_t *m, const em_port_t *port, i
         return METER_PERSIST_ERR_GEOMETRY;
     rc = store_record_init(&p->rec, port, p->layout.records_first, p->layout.records_sectors,
                            record_defs, RECORD_COUNT);
+    if (rc == 0)
+        rc = store_record_init(&p->cal_rec, port, p->layout.cal_first, p->layout.cal_sectors,
+                               cal_defs, CAL_RECORD_COUNT);
     if (rc != 0)
         return rc;
     restore_records(p);
+    tariffs_restore(p);
     for (unsigned i = 0; rc == 0 && i < METER_PERSIST_PROFILES; i++)
         rc = profile_attach(p, i);
     if (rc != 0)
@@ -387,6 +649,8 @@ static int commit(meter_persist_t *p, int64_t utc, bool clean) {
         r2 = write_rec(p, (uint16_t)(REC_PROFILE + i), b, profile_encode(st, b));
         rc = rc != 0 ? rc : r2;
     }
+    r2 = tariffs_commit(p);
+    rc = rc != 0 ? rc : r2;
     r2 = write_rec(p, REC_ENERGY, b, energy_encode(m, utc, clean, b));
     rc = rc != 0 ? rc : r2;
     r2 = nv_check(p, utc);

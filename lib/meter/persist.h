@@ -18,6 +18,11 @@
  *             profile, daily and monthly values, the standard, fraud and
  *             power quality event logs. Every captured row is durable when
  *             the capture returns (meter_profile_flash_init).
+ *   tariffs   EM_METER_PERSIST_CAL_SECTORS sectors, a second record
+ *             journal: the active calendar, the passive calendar with
+ *             activate_passive_calendar_time, the special days table (each
+ *             up to ~700 bytes: they do not fit one sector with the other
+ *             records, and change only when a head-end programs them).
  *
  * The layout is the same for every variant (a variant without a profile
  * leaves its ring unused), so an image never changes meaning.
@@ -69,7 +74,8 @@ typedef struct meter_persist_layout {
     uint32_t records_first, records_sectors;
     uint32_t ring_first[METER_PERSIST_PROFILES];
     uint32_t ring_sectors[METER_PERSIST_PROFILES];
-    uint32_t sectors; /* total used, from sector 0 */
+    uint32_t cal_first, cal_sectors; /* tariff journal, after the rings */
+    uint32_t sectors;                /* total used, from sector 0 */
 } meter_persist_layout_t;
 
 /* Health and cost counters (since mount). */
@@ -84,6 +90,7 @@ typedef struct meter_persist {
     const em_port_t *port;
     meter_persist_layout_t layout;
     store_records_t rec;
+    store_records_t cal_rec; /* the tariff journal: calendars, special days */
     meter_profile_flash_t pf[METER_PERSIST_PROFILES];
     cosem_profile_rows_t rows[METER_PERSIST_PROFILES];
     bool restored;            /* the flash held a meter state at mount */
@@ -105,10 +112,12 @@ uint32_t meter_persist_sectors_needed(const em_flash_geometry_t *geo);
  * (formatted when new), the profiles of m's table move to their flash
  * rings with the configuration last stored (else their defaults), and the
  * registers, alarm register and filter, tariff, last event codes, power
- * quality thresholds and counters and billing month take their stored
- * values. Periodic profiles continue from the last commit, so an outage
- * over a period boundary captures once at the first tick. Damage the
- * stores found is logged as event 14 at utc (alarm bit 10). Call after
+ * quality thresholds and counters, billing month, activity calendars and
+ * special days take their stored values (a stored calendar that does not
+ * decode, or an active one that is not consistent, leaves meter_init's).
+ * Periodic profiles continue from the last commit, so an outage over a
+ * period boundary captures once at the first tick. Damage the stores
+ * found is logged as event 14 at utc (alarm bit 10). Call after
  * meter_init and before the first tick. 0 or a METER_PERSIST_ERR_*,
  * STORE_ERR_* or profile error. */
 int meter_persist_mount(meter_persist_t *p, struct meter *m, const em_port_t *port, int64_t utc);

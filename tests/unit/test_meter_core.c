@@ -79,6 +79,8 @@ static int setup(void **state) {
                            .max_pdu = 1024,
                            .time_zone_min = -60};
     assert_int_equal(meter_init(&m, &id, &port), 0);
+    /* Tariffs set by hand here; the calendar is test_meter_tariff.c's. */
+    cosem_activity_calendar_init(&m.calendar);
     m.on_alarm = on_alarm;
     set_load(U_RMS, I_RMS, PF);
     return 0;

@@ -157,11 +157,13 @@ static void test_layout(void **state) {
         assert_int_equal(l.ring_first[i], next);
         next += l.ring_sectors[i];
     }
-    assert_int_equal(l.sectors, next);
+    assert_int_equal(l.cal_first, next); /* the tariff journal comes last */
+    assert_int_equal(l.cal_sectors, EM_METER_PERSIST_CAL_SECTORS);
+    assert_int_equal(l.sectors, next + l.cal_sectors);
     /* 960 rows of 28 bytes in 36-byte slots, 113 per 4 KiB sector: 9 + 1. */
     assert_int_equal(l.ring_sectors[METER_PERSIST_LP], 10);
     assert_int_equal(l.ring_sectors[METER_PERSIST_LOG_STD], 2);
-    assert_int_equal(meter_persist_sectors_needed(&geo), 4 + 10 + 5 * 2);
+    assert_int_equal(meter_persist_sectors_needed(&geo), 4 + 10 + 5 * 2 + 2);
     /* A flash smaller than the layout is refused. */
     em_flash_geometry_t small = geo;
     small.sector_count = l.sectors - 1;
