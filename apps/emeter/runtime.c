@@ -494,8 +494,12 @@ int emeter_run(const emeter_options_t *opt) {
     geo.sector_count = meter_persist_sectors_needed(&geo);
     snprintf(rt.flash_path, sizeof(rt.flash_path), "%s/%s", rt.state_dir, FLASH_FILE);
     if (em_port_posix_init(&rt.port, &rt.port_state, rt.flash_path, &geo) != 0) {
+        /* The usual cause is an image written by an emeter with another
+         * flash layout: say so rather than reformat a meter's data. */
         fprintf(stderr,
-                "emeter: %s: cannot open the flash image (%u sectors of %u bytes expected)\n",
+                "emeter: %s: cannot open the flash image (%u sectors of %u bytes expected);\n"
+                "        an image from an emeter with another flash layout is not converted:\n"
+                "        move the state directory away to start a new meter\n",
                 rt.flash_path, geo.sector_count, geo.sector_size);
         return 2;
     }
