@@ -160,7 +160,10 @@ const cosem_object_t cosem_test_objects[] = {
     {&cosem_class_data, COSEM_OBIS(0, 0, 96, 128, 6, 255), &cb_def, {[CT_MGMT] = &rw}},
     {&cosem_class_data, COSEM_OBIS(0, 0, 96, 128, 7, 255), &null_def, {[CT_MGMT] = &rw}},
     /* Last, so the indexes above match the management object list. */
-    {&cosem_class_association_ln, COSEM_OBIS(0, 0, 40, 0, 4, 255), &assoc_absent, {[CT_MGMT] = &ro}},
+    {&cosem_class_association_ln,
+     COSEM_OBIS(0, 0, 40, 0, 4, 255),
+     &assoc_absent,
+     {[CT_MGMT] = &ro}},
 };
 
 const size_t cosem_test_object_count = COSEM_COUNT(cosem_test_objects);
@@ -302,9 +305,9 @@ static dlms_cosem_descriptor_t descriptor(uint16_t class_id, const uint8_t ln[6]
     return d;
 }
 
-int cosem_test_get_sel(cosem_test_t *t, const dlms_assoc_view_t *v, uint16_t class_id,
-                       const uint8_t ln[6], int8_t attr, const dlms_access_selection_t *sel,
-                       uint8_t *out, size_t cap, size_t *len) {
+int cosem_call_get(cosem_server_t *srv, const dlms_assoc_view_t *v, uint16_t class_id,
+                   const uint8_t ln[6], int8_t attr, const dlms_access_selection_t *sel,
+                   uint8_t *out, size_t cap, size_t *len) {
     dlms_cosem_descriptor_t d = descriptor(class_id, ln, attr);
     dlms_access_selection_t none;
     memset(&none, 0, sizeof(none));
@@ -316,27 +319,22 @@ int cosem_test_get_sel(cosem_test_t *t, const dlms_assoc_view_t *v, uint16_t cla
     call.first_call = true;
     axdr_enc_t e;
     axdr_enc_init(&e, out, cap);
-    int rc = cosem_get(&t->srv, &call, &e);
+    int rc = cosem_get(srv, &call, &e);
     *len = e.len;
     return rc;
 }
 
-int cosem_test_get(cosem_test_t *t, const dlms_assoc_view_t *v, uint16_t class_id,
-                   const uint8_t ln[6], int8_t attr, uint8_t *out, size_t cap, size_t *len) {
-    return cosem_test_get_sel(t, v, class_id, ln, attr, NULL, out, cap, len);
-}
-
-int cosem_test_set(cosem_test_t *t, const dlms_assoc_view_t *v, uint16_t class_id,
+int cosem_call_set(cosem_server_t *srv, const dlms_assoc_view_t *v, uint16_t class_id,
                    const uint8_t ln[6], int8_t attr, const uint8_t *value, size_t n) {
     dlms_cosem_descriptor_t d = descriptor(class_id, ln, attr);
     dlms_access_selection_t none;
     memset(&none, 0, sizeof(none));
     axdr_dec_t dec;
     axdr_dec_init(&dec, value, n);
-    return cosem_set(&t->srv, v, &d, &none, &dec);
+    return cosem_set(srv, v, &d, &none, &dec);
 }
 
-int cosem_test_action(cosem_test_t *t, const dlms_assoc_view_t *v, uint16_t class_id,
+int cosem_call_action(cosem_server_t *srv, const dlms_assoc_view_t *v, uint16_t class_id,
                       const uint8_t ln[6], int8_t method, const uint8_t *params, size_t n,
                       uint8_t *ret, size_t cap, size_t *ret_len, bool *has_ret) {
     dlms_cosem_descriptor_t d = descriptor(class_id, ln, method);
@@ -344,7 +342,30 @@ int cosem_test_action(cosem_test_t *t, const dlms_assoc_view_t *v, uint16_t clas
     axdr_dec_init(&dec, params, n);
     axdr_enc_t e;
     axdr_enc_init(&e, ret, cap);
-    int rc = cosem_action(&t->srv, v, &d, params != NULL ? &dec : NULL, &e, has_ret);
+    int rc = cosem_action(srv, v, &d, params != NULL ? &dec : NULL, &e, has_ret);
     *ret_len = e.len;
     return rc;
+}
+
+int cosem_test_get_sel(cosem_test_t *t, const dlms_assoc_view_t *v, uint16_t class_id,
+                       const uint8_t ln[6], int8_t attr, const dlms_access_selection_t *sel,
+                       uint8_t *out, size_t cap, size_t *len) {
+    return cosem_call_get(&t->srv, v, class_id, ln, attr, sel, out, cap, len);
+}
+
+int cosem_test_get(cosem_test_t *t, const dlms_assoc_view_t *v, uint16_t class_id,
+                   const uint8_t ln[6], int8_t attr, uint8_t *out, size_t cap, size_t *len) {
+    return cosem_call_get(&t->srv, v, class_id, ln, attr, NULL, out, cap, len);
+}
+
+int cosem_test_set(cosem_test_t *t, const dlms_assoc_view_t *v, uint16_t class_id,
+                   const uint8_t ln[6], int8_t attr, const uint8_t *value, size_t n) {
+    return cosem_call_set(&t->srv, v, class_id, ln, attr, value, n);
+}
+
+int cosem_test_action(cosem_test_t *t, const dlms_assoc_view_t *v, uint16_t class_id,
+                      const uint8_t ln[6], int8_t method, const uint8_t *params, size_t n,
+                      uint8_t *ret, size_t cap, size_t *ret_len, bool *has_ret) {
+    return cosem_call_action(&t->srv, v, class_id, ln, method, params, n, ret, cap, ret_len,
+                             has_ret);
 }

@@ -64,7 +64,19 @@ int cosem_test_setup(cosem_test_t *t);
  * plain, management ciphered with HLS-5, LLS plain. */
 dlms_assoc_view_t cosem_test_view(int which);
 
-/* One GET / SET / ACTION through the services the DLMS server calls.
+/* One GET / SET / ACTION through the object layer of any cosem server, as
+ * the DLMS server calls it (sel NULL: no selective access; params NULL:
+ * no parameters). They return what cosem_get/cosem_set/cosem_action did. */
+int cosem_call_get(cosem_server_t *srv, const dlms_assoc_view_t *v, uint16_t class_id,
+                   const uint8_t ln[6], int8_t attr, const dlms_access_selection_t *sel,
+                   uint8_t *out, size_t cap, size_t *len);
+int cosem_call_set(cosem_server_t *srv, const dlms_assoc_view_t *v, uint16_t class_id,
+                   const uint8_t ln[6], int8_t attr, const uint8_t *value, size_t n);
+int cosem_call_action(cosem_server_t *srv, const dlms_assoc_view_t *v, uint16_t class_id,
+                      const uint8_t ln[6], int8_t method, const uint8_t *params, size_t n,
+                      uint8_t *ret, size_t cap, size_t *ret_len, bool *has_ret);
+
+/* The same on the test table's server.
  * get: the value lands in out[0..*len). action: params NULL for none; the
  * return data (if any) in ret[0..*ret_len). They return what cosem_get/
  * cosem_set/cosem_action returned. */

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 #include <math.h>
 
+#include "cosem_test_table.h"
 #include "meter/meter.h"
 
 #define BYTES(...) ((const uint8_t[]){__VA_ARGS__}), sizeof((const uint8_t[]){__VA_ARGS__})
@@ -115,20 +116,7 @@ static dlms_assoc_view_t view(uint8_t assoc) {
 
 static int get_as(uint8_t assoc, uint16_t cls, const uint8_t ln[6], int8_t attr) {
     dlms_assoc_view_t v = view(assoc);
-    dlms_cosem_descriptor_t d = {cls, {0}, attr};
-    memcpy(d.instance_id, ln, 6);
-    dlms_access_selection_t none = {false, 0, {NULL, 0}};
-    dlms_get_call_t call;
-    memset(&call, 0, sizeof(call));
-    call.assoc = &v;
-    call.attr = &d;
-    call.selection = &none;
-    call.first_call = true;
-    axdr_enc_t e;
-    axdr_enc_init(&e, out, sizeof(out));
-    int rc = cosem_get(&m.cosem, &call, &e);
-    out_len = e.len;
-    return rc;
+    return cosem_call_get(&m.cosem, &v, cls, ln, attr, NULL, out, sizeof(out), &out_len);
 }
 
 static int get(uint16_t cls, const uint8_t ln[6], int8_t attr) {
@@ -137,25 +125,16 @@ static int get(uint16_t cls, const uint8_t ln[6], int8_t attr) {
 
 static int set(uint16_t cls, const uint8_t ln[6], int8_t attr, const uint8_t *value, size_t n) {
     dlms_assoc_view_t v = view(METER_ASSOC_MANAGEMENT);
-    dlms_cosem_descriptor_t d = {cls, {0}, attr};
-    memcpy(d.instance_id, ln, 6);
-    dlms_access_selection_t none = {false, 0, {NULL, 0}};
-    axdr_dec_t dec;
-    axdr_dec_init(&dec, value, n);
-    return cosem_set(&m.cosem, &v, &d, &none, &dec);
+    return cosem_call_set(&m.cosem, &v, cls, ln, attr, value, n);
 }
 
 static int action(uint16_t cls, const uint8_t ln[6], int8_t method, const uint8_t *p, size_t n) {
     dlms_assoc_view_t v = view(METER_ASSOC_MANAGEMENT);
-    dlms_cosem_descriptor_t d = {cls, {0}, method};
-    memcpy(d.instance_id, ln, 6);
-    axdr_dec_t dec;
-    axdr_dec_init(&dec, p, n);
     uint8_t ret[16];
-    axdr_enc_t e;
-    axdr_enc_init(&e, ret, sizeof(ret));
+    size_t ret_len;
     bool has_ret = false;
-    return cosem_action(&m.cosem, &v, &d, &dec, &e, &has_ret);
+    return cosem_call_action(&m.cosem, &v, cls, ln, method, p, n, ret, sizeof(ret), &ret_len,
+                             &has_ret);
 }
 
 /* The last read gave exactly these bytes (or starts with them: prefix). */
