@@ -608,4 +608,18 @@
 #define EM_LOADSIM_HARMONICS 3
 #endif
 
+/* ---- Disconnect control, limiter, prepayment classes (70, 71, 111-113) ---- */
+/* (options of lib/cosem/disconnect_control.c, limiter.c, account.c, credit.c, charge.c) */
+
+/* ---- Image transfer and push setup classes (18, 40) ---------------------- */
+/* (options of lib/cosem/image_transfer.c, push_setup.c) */
+
+/* ---- Communication setup classes (28, 29, 41, 42, 44, 45, 47, 151) ------- */
+/* (options of the communication classes in lib/cosem) */
+
+/* ---- Devices: display, tamper, login lockout, diagnostics (lib/meter) ---- */
+/* (options of lib/meter/display.c, tamper.c, lockout.c, diagnostics.c) */
+
+/* ---- Host runtime helpers are not here: apps/ options are run-time. ------ */
+
 #endif /* EMETER_CONFIG_H */
