@@ -93,7 +93,7 @@ int main(int argc, char **argv) {
     snprintf(path, sizeof(path), "%s/bench_meter_persist.img", dir);
     unlink(path);
     em_flash_geometry_t geo = {.sector_size = 4096, .program_unit = 4};
-    geo.sector_count = meter_persist_sectors_needed(&geo);
+    geo.sector_count = meter_persist_sectors_needed(&geo, METER_VARIANT_ESMR);
     pst.flash_fd = -1;
     int64_t utc = 1705320000; /* 2024-01-15 12:00 UTC */
 
@@ -128,7 +128,7 @@ int main(int argc, char **argv) {
     meter_persist_commit(&p, utc);
     double t_full = boot(path, &geo, utc + 60);
     printf("mount, full image (%u load profile rows, full logs): %.2f ms\n",
-           (unsigned)p.rows[METER_PERSIST_LP].ops->count(p.rows[METER_PERSIST_LP].user),
+           (unsigned)p.rows[METER_PROF_LP].ops->count(p.rows[METER_PROF_LP].user),
            t_full * 1e3);
     em_port_posix_deinit(&pst);
     unlink(path);

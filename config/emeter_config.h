@@ -384,7 +384,7 @@
  * both variants (ESMR load profiles have 4-6). Each column costs 14 bytes
  * of state per profile (definition + width). */
 #ifndef EM_COSEM_PROFILE_MAX_COLUMNS
-#define EM_COSEM_PROFILE_MAX_COLUMNS 24
+#define EM_COSEM_PROFILE_MAX_COLUMNS 40
 #endif
 
 /* Largest stored row in bytes (2-byte length + the captured values as
@@ -393,7 +393,7 @@
  * byte or two. A capture keeps one row on the stack (twice with a
  * data_index column). */
 #ifndef EM_COSEM_PROFILE_MAX_ROW
-#define EM_COSEM_PROFILE_MAX_ROW 256
+#define EM_COSEM_PROFILE_MAX_ROW 320
 #endif
 
 /* ---- Calendar, scripts, schedules, monitors (lib/cosem, class 9/11/20-22) -- */
@@ -492,7 +492,7 @@
  * 4 KiB) and 2190 16-byte events even on 1 KiB sectors (55 sectors);
  * store_ring_sectors_needed() computes the count. */
 #ifndef EM_STORE_RING_MAX_SECTORS
-#define EM_STORE_RING_MAX_SECTORS 64
+#define EM_STORE_RING_MAX_SECTORS 320
 #endif
 
 /* ---- Metering application (lib/meter: registers, profiles, logs) ---------- */
@@ -530,6 +530,84 @@
 #endif
 #ifndef EM_METER_PQ_LOG_ENTRIES
 #define EM_METER_PQ_LOG_ENTRIES 100
+#endif
+
+/* Entries of the power failure event log 1.0.99.97.0.255 (SMR 5: 10). */
+#ifndef EM_METER_POWER_LOG_ENTRIES
+#define EM_METER_POWER_LOG_ENTRIES 10
+#endif
+
+/* Entries of the communication session log 0.0.99.98.4.255 (the OSGP SMR 5
+ * profile: 2190, six years of a daily read). */
+#ifndef EM_METER_COMM_LOG_ENTRIES
+#define EM_METER_COMM_LOG_ENTRIES 2190
+#endif
+
+/* Entries of the omni disconnect/connect history log 0.0.99.98.2.255. */
+#ifndef EM_METER_BREAKER_LOG_ENTRIES
+#define EM_METER_BREAKER_LOG_ENTRIES 100
+#endif
+
+/* Power quality profiles 1 (15 min, 1.0.99.1.1.255) and 2 (10 min,
+ * 1.0.99.1.2.255): 960 and 1440 entries, ten days each (SMR 5). */
+#ifndef EM_METER_PQ1_ENTRIES
+#define EM_METER_PQ1_ENTRIES 960
+#endif
+#ifndef EM_METER_PQ2_ENTRIES
+#define EM_METER_PQ2_ENTRIES 1440
+#endif
+
+/* omni four-quadrant load profile 1.0.99.1.0.255: 17280 entries, which is
+ * the data sheet's depth for A+/A-/R+/R- (180 days at 15 min, 360 at 30,
+ * 720 at 60); every channel set keeps this depth here (seed 004 gives
+ * less for 6 and 8 channels). 60 bytes a row in flash: about 1 MB. */
+#ifndef EM_METER_OMNI_LP_ENTRIES
+#define EM_METER_OMNI_LP_ENTRIES 17280
+#endif
+
+/* omni debiting period logger 1.0.98.1.0.255: 36 periods (three years of
+ * monthly debiting); debit logger 2 1.0.98.2.0.255: 400 (over a year of
+ * daily values); analysis logger: 1440 rows (60 days hourly). */
+#ifndef EM_METER_DEBIT_ENTRIES
+#define EM_METER_DEBIT_ENTRIES 36
+#endif
+#ifndef EM_METER_DEBIT2_ENTRIES
+#define EM_METER_DEBIT2_ENTRIES 400
+#endif
+#ifndef EM_METER_ANALYSIS_ENTRIES
+#define EM_METER_ANALYSIS_ENTRIES 1440
+#endif
+
+/* Depth of the RAM ring of a deep profile (the load profiles and PQ
+ * profiles, comm log) before or without flash (profiles.h): a day of
+ * quarters. */
+#ifndef EM_METER_RAM_DEEP_ENTRIES
+#define EM_METER_RAM_DEEP_ENTRIES 96
+#endif
+
+/* RAM for the rows of every profile of a meter before/without flash
+ * (meter_t.ram_rows). The esmr table needs about 57 KB, omni about 36 KB
+ * with the sizes above; meter_init refuses a table that does not fit. */
+#ifndef EM_METER_RAM_ROWS_BYTES
+#define EM_METER_RAM_ROWS_BYTES 61440
+#endif
+
+/* Demand period (s) of the block demands 1.0.1.4.0 / 1.0.3.4.0 / 1.0.9.4.0
+ * and so of the maximum demands (15 minutes, DSMR and seed 004). */
+#ifndef EM_METER_DEMAND_PERIOD_S
+#define EM_METER_DEMAND_PERIOD_S 900
+#endif
+
+/* Long power failure threshold 0.0.96.7.20.255 (s), DSMR default 180. */
+#ifndef EM_METER_LONG_POWER_FAILURE_S
+#define EM_METER_LONG_POWER_FAILURE_S 180
+#endif
+
+/* How long the RTC keeps time without mains (supercap backup, seed 000:
+ * 5 days). A longer outage leaves the clock invalid (event 6, alarm bit
+ * 0, AMR status clock invalid) until a head-end sets it. */
+#ifndef EM_METER_RTC_BACKUP_S
+#define EM_METER_RTC_BACKUP_S (5 * 86400)
 #endif
 
 /* ---- Meter persistence (lib/meter/persist) ------------------------------- */

@@ -122,7 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             n = size - i;
         }
         meter_energy_t before = m.energy;
-        uint32_t alarm = m.alarm1;
+        uint32_t alarm = m.alarm[0];
         if (op == 3) {
             rtc += ((int64_t)(uint8_t)id + 1) * 7;
             meter_step(&m, rtc, ((uint32_t)(uint8_t)id + 1u) * 7u);
@@ -133,7 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             request(op, obj, id, data + i, n);
             check(memcmp(&before, &m.energy, sizeof(before)) == 0);
             if (op == 0 && memcmp(obj->ln, alarm1_ln, 6) == 0 && id == 2) {
-                check((m.alarm1 & ~alarm) == 0);
+                check((m.alarm[0] & ~alarm) == 0);
             }
         }
         invariants();

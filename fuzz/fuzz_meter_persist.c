@@ -90,14 +90,12 @@ static void check_sane(const meter_t *mm, const meter_persist_t *pp) {
     if (c->sag_time_ms < 1000u || c->sag_time_ms > 3600000u || c->swell_time_ms < 1000u ||
         c->swell_time_ms > 3600000u)
         __builtin_trap();
-    for (unsigned i = 0; i < METER_PERSIST_PROFILES; i++) {
-        if (pp->rows[i].ops == NULL)
-            __builtin_trap(); /* esmr has all six */
-        const cosem_profile_state_t *st = NULL;
-        const cosem_object_t *objs[METER_PERSIST_PROFILES] = {mm->lp_obj,      mm->daily_obj,
-                                                              mm->monthly_obj, mm->log_obj[0],
-                                                              mm->log_obj[1],  mm->log_obj[2]};
-        st = cosem_profile_state(&mm->cosem, objs[i]);
+    for (unsigned i = 0; i < METER_PROF_COUNT; i++) {
+        if ((pp->rows[i].ops == NULL) != (mm->prof_obj[i] == NULL))
+            __builtin_trap(); /* every profile of the table has its ring */
+        if (mm->prof_obj[i] == NULL)
+            continue;
+        const cosem_profile_state_t *st = cosem_profile_state(&mm->cosem, mm->prof_obj[i]);
         if (st == NULL || st->rows != &pp->rows[i] || st->capture_count == 0 ||
             st->capture_count > EM_COSEM_PROFILE_MAX_COLUMNS || st->profile_entries == 0 ||
             st->profile_entries > pp->rows[i].ops->capacity(pp->rows[i].user))
@@ -181,13 +179,13 @@ static bool same_columns(const cosem_profile_state_t *x, const cosem_profile_sta
 }
 
 static bool same_profiles(const meter_t *a, const meter_t *b) {
-    const cosem_object_t *oa[] = {a->lp_obj,     a->daily_obj,  a->monthly_obj,
-                                  a->log_obj[0], a->log_obj[1], a->log_obj[2]};
-    const cosem_object_t *ob[] = {b->lp_obj,     b->daily_obj,  b->monthly_obj,
-                                  b->log_obj[0], b->log_obj[1], b->log_obj[2]};
-    for (unsigned i = 0; i < METER_PERSIST_PROFILES; i++) {
-        const cosem_profile_state_t *x = cosem_profile_state(&a->cosem, oa[i]);
-        const cosem_profile_state_t *y = cosem_profile_state(&b->cosem, ob[i]);
+    for (unsigned i = 0; i < METER_PROF_COUNT; i++) {
+        if ((a->prof_obj[i] == NULL) != (b->prof_obj[i] == NULL))
+            return false;
+        if (a->prof_obj[i] == NULL)
+            continue;
+        const cosem_profile_state_t *x = cosem_profile_state(&a->cosem, a->prof_obj[i]);
+        const cosem_profile_state_t *y = cosem_profile_state(&b->cosem, b->prof_obj[i]);
         if (x->capture_count != y->capture_count || x->capture_period != y->capture_period ||
             x->profile_entries != y->profile_entries || !same_columns(x, y))
             return false;
@@ -197,10 +195,13 @@ static bool same_profiles(const meter_t *a, const meter_t *b) {
 
 static bool same_state(const meter_t *a, const meter_t *b) {
     const pq_cfg_t *ca = &a->pq.cfg, *cb = &b->pq.cfg;
-    if (memcmp(&a->energy, &b->energy, sizeof(a->energy)) != 0 || a->alarm1 != b->alarm1 ||
-        a->alarm_filter1 != b->alarm_filter1 || a->tariff != b->tariff ||
+    if (memcmp(&a->energy, &b->energy, sizeof(a->energy)) != 0 || a->alarm[0] != b->alarm[0] ||
+        a->alarm_filter[0] != b->alarm_filter[0] || a->tariff != b->tariff ||
         memcmp(a->event_code, b->event_code, sizeof(a->event_code)) != 0 ||
-        a->billing_month != b->billing_month || a->amr_lp_sticky != b->amr_lp_sticky ||
+        a->billing.last_close_utc != b->billing.last_close_utc ||
+        a->billing.counter != b->billing.counter ||
+        memcmp(a->amr_sticky, b->amr_sticky, sizeof(a->amr_sticky)) != 0 ||
+        memcmp(a->demand.max, b->demand.max, sizeof(a->demand.max)) != 0 ||
         memcmp(&ca->sag_v, &cb->sag_v, sizeof(float)) != 0 ||
         memcmp(&ca->swell_v, &cb->swell_v, sizeof(float)) != 0 ||
         ca->sag_time_ms != cb->sag_time_ms || ca->swell_time_ms != cb->swell_time_ms)

@@ -491,7 +491,9 @@ int emeter_run(const emeter_options_t *opt) {
     }
     em_flash_geometry_t geo = {.sector_size = FLASH_SECTOR_SIZE,
                                .program_unit = FLASH_PROGRAM_UNIT};
-    geo.sector_count = meter_persist_sectors_needed(&geo);
+    enum meter_variant variant = METER_VARIANT_ESMR;
+    meter_variant_from_name(rt.cfg.variant, &variant);
+    geo.sector_count = meter_persist_sectors_needed(&geo, variant);
     snprintf(rt.flash_path, sizeof(rt.flash_path), "%s/%s", rt.state_dir, FLASH_FILE);
     if (em_port_posix_init(&rt.port, &rt.port_state, rt.flash_path, &geo) != 0) {
         /* The usual cause is an image written by an emeter with another

@@ -45,32 +45,104 @@ static uint32_t alarm_bits(uint8_t code) {
     }
 }
 
-void meter_alarm_raise(meter_t *m, uint32_t bits) {
-    uint32_t fresh = bits & ~m->alarm1;
-    m->alarm1 |= bits;
-    if ((fresh & m->alarm_filter1) != 0 && m->on_alarm != NULL)
-        m->on_alarm(m->hook_user, m, fresh & m->alarm_filter1);
+void meter_alarm_raise(meter_t *m, unsigned reg, uint32_t bits) {
+    if (reg >= METER_ALARM_REGS)
+        return;
+    uint32_t fresh = bits & ~m->alarm[reg];
+    m->alarm[reg] |= bits;
+    if ((fresh & m->alarm_filter[reg]) != 0 && m->on_alarm != NULL)
+        m->on_alarm(m->hook_user, m, reg, fresh & m->alarm_filter[reg]);
 }
+
+/* The profile slot of each log. */
+static const uint8_t log_slot[METER_LOG_COUNT] = {
+    METER_PROF_LOG_STD, METER_PROF_LOG_FRAUD, METER_PROF_LOG_PQ,     METER_PROF_LOG_PQ_EXT,
+    METER_PROF_LOG_THD, METER_PROF_LOG_COMM,  METER_PROF_LOG_BREAKER};
 
 int meter_event(meter_t *m, enum meter_log log, uint8_t code, int64_t utc) {
     if (m == NULL || (unsigned)log >= METER_LOG_COUNT)
         return METER_ERR_BADARG;
     int rc = 0;
-    if (m->log_obj[log] != NULL) {
+    const cosem_object_t *obj = m->prof_obj[log_slot[log]];
+    if (obj != NULL) {
         m->event_code[log] = code;
-        rc = cosem_profile_capture(&m->cosem, m->log_obj[log], utc);
+        rc = cosem_profile_capture(&m->cosem, obj, utc);
     }
-    meter_alarm_raise(m, alarm_bits(code));
+    meter_alarm_raise(m, 0, alarm_bits(code));
     return rc;
+}
+
+/* Alarm register 2 bits of a power quality event (dlms-facts §2.7). */
+static uint32_t alarm2_bits(uint16_t code) {
+    if (code >= PQ_EV_VOLTAGE_SAG && code < PQ_EV_VOLTAGE_SAG + 3u)
+        return METER_ALARM2_SAG_L1 << (code - PQ_EV_VOLTAGE_SAG);
+    if (code >= PQ_EV_VOLTAGE_SWELL && code < PQ_EV_VOLTAGE_SWELL + 3u)
+        return METER_ALARM2_SWELL_L1 << (code - PQ_EV_VOLTAGE_SWELL);
+    if (code >= PQ_EV_THD_OVER && code < PQ_EV_THD_OVER + 3u)
+        return METER_ALARM2_THD_L1 << (code - PQ_EV_THD_OVER);
+    if (code >= PQ_EV_THD_LONG_OVER && code < PQ_EV_THD_LONG_OVER + 3u)
+        return METER_ALARM2_THD_LONG_L1 << (code - PQ_EV_THD_LONG_OVER);
+    return 0;
+}
+
+int meter_pq_event(meter_t *m, uint16_t code, uint32_t magnitude, uint32_t duration_ms,
+                   int64_t utc) {
+    if (m == NULL)
+        return METER_ERR_BADARG;
+    int rc = 0;
+    m->event_magnitude = magnitude;
+    m->event_duration_ms = duration_ms;
+    if (code >= PQ_EV_THD_OVER && code < PQ_EV_THD_LONG_OVER + 3u) {
+        rc = meter_event(m, METER_LOG_THD, (uint8_t)code, utc);
+    } else if (code >= PQ_EV_UNDER_VOLTAGE && code <= PQ_EV_VOLTAGE_SWELL + 2u) {
+        rc = meter_event(m, METER_LOG_PQ, (uint8_t)code, utc);
+        if (code >= PQ_EV_VOLTAGE_SAG) {
+            int r2 = meter_event(m, METER_LOG_PQ_EXT, (uint8_t)code, utc);
+            rc = rc != 0 ? rc : r2;
+        }
+    }
+    meter_alarm_raise(m, 1, alarm2_bits(code));
+    return rc;
+}
+
+int meter_power_failure(meter_t *m, int64_t down, int64_t up) {
+    if (m == NULL)
+        return METER_ERR_BADARG;
+    if (up <= down)
+        return 0;
+    if (m->power_failures < UINT16_MAX)
+        m->power_failures++;
+    uint64_t duration = (uint64_t)(up - down);
+    if (duration <= m->long_pf_threshold_s)
+        return 0;
+    if (m->long_power_failures < UINT16_MAX)
+        m->long_power_failures++;
+    m->last_pf_duration_s = duration > UINT32_MAX ? UINT32_MAX : (uint32_t)duration;
+    if (m->prof_obj[METER_PROF_LOG_POWER] == NULL)
+        return 0;
+    return cosem_profile_capture(&m->cosem, m->prof_obj[METER_PROF_LOG_POWER], up);
+}
+
+int meter_comm_session(meter_t *m, unsigned assoc, bool read, bool profiles, bool wrote,
+                       int64_t utc) {
+    if (m == NULL || assoc >= METER_ASSOC_COUNT)
+        return METER_ERR_BADARG;
+    uint8_t code = wrote      ? METER_EV_COMM_TECHNICAL
+                   : profiles ? METER_EV_COMM_INTERVAL
+                   : read     ? METER_EV_COMM_READINGS
+                              : 0;
+    if (code == 0)
+        return 0;
+    m->comm_sessions++;
+    m->comm_sessions_assoc[assoc]++;
+    return meter_event(m, METER_LOG_COMM, code, utc);
 }
 
 int meter_power_up(meter_t *m, int64_t utc) {
     if (m == NULL)
         return METER_ERR_BADARG;
     /* The intervals running now contain the outage. */
-    m->amr_lp_sticky |= METER_AMR_POWER_DOWN;
-    m->amr_daily_sticky |= METER_AMR_POWER_DOWN;
-    m->amr_monthly_sticky |= METER_AMR_POWER_DOWN;
+    meter_profiles_mark(m, METER_AMR_POWER_DOWN);
     int rc = meter_event(m, METER_LOG_STANDARD, METER_EV_POWER_UP, utc);
     if (rc == 0 && (m->clock.status & COSEM_CLOCK_STATUS_INVALID) != 0)
         rc = meter_event(m, METER_LOG_STANDARD, METER_EV_CLOCK_INVALID, utc);
@@ -98,9 +170,7 @@ static void clock_changed(meter_t *m) {
         return;
     m->clock_adjust_seen[0] = c->adjust_old;
     m->clock_adjust_seen[1] = c->adjust_new;
-    m->amr_lp_sticky |= METER_AMR_CLOCK_ADJUSTED;
-    m->amr_daily_sticky |= METER_AMR_CLOCK_ADJUSTED;
-    m->amr_monthly_sticky |= METER_AMR_CLOCK_ADJUSTED;
+    meter_profiles_mark(m, METER_AMR_CLOCK_ADJUSTED);
     meter_event(m, METER_LOG_STANDARD, METER_EV_CLOCK_ADJUSTED_OLD, c->adjust_old);
     meter_event(m, METER_LOG_STANDARD, METER_EV_CLOCK_ADJUSTED_NEW, c->adjust_new);
 }
@@ -108,7 +178,7 @@ static void clock_changed(meter_t *m) {
 /* A log emptied by its reset method starts with "event log cleared". */
 static void log_reset(meter_t *m, const cosem_object_t *obj) {
     for (unsigned i = 0; i < METER_LOG_COUNT; i++)
-        if (m->log_obj[i] == obj)
+        if (m->prof_obj[log_slot[i]] == obj)
             meter_event(m, (enum meter_log)i, METER_EV_LOG_CLEARED, now_utc(m));
 }
 
@@ -131,27 +201,40 @@ void meter_on_notify(void *app, const cosem_object_t *obj, uint8_t kind, int8_t 
      * restart. */
     if ((cls == COSEM_CLASS_SECURITY_SETUP || cls == COSEM_CLASS_ASSOCIATION_LN ||
          cls == COSEM_CLASS_CLOCK || cls == COSEM_CLASS_ACTIVITY_CALENDAR ||
-         cls == COSEM_CLASS_SPECIAL_DAYS_TABLE) &&
+         cls == COSEM_CLASS_SPECIAL_DAYS_TABLE || cls == COSEM_CLASS_SINGLE_ACTION_SCHEDULE ||
+         cls == COSEM_CLASS_PROFILE_GENERIC || cls == COSEM_CLASS_DATA ||
+         cls == COSEM_CLASS_REGISTER) &&
         m->on_persist != NULL)
         m->on_persist(m->hook_user, m, obj);
 }
 
 int meter_read_alarm(void *app, uint16_t arg, axdr_enc_t *e) {
     const meter_t *m = app;
-    return axdr_put_uint32(e, arg == 0 ? m->alarm1 : m->alarm_filter1);
+    if (arg < METER_ALARM_REGS)
+        return axdr_put_uint32(e, m->alarm[arg]);
+    if (arg >= 10 && arg < 10 + METER_ALARM_REGS)
+        return axdr_put_uint32(e, m->alarm_filter[arg - 10]);
+    return DLMS_DAR_OBJECT_UNAVAILABLE;
 }
+
+/* Event "alarm register n cleared" (11 for register 1, 24 for 2; register
+ * 3 has none in SMR 5.5). */
+static const uint8_t alarm_cleared_code[METER_ALARM_REGS] = {METER_EV_ALARM_CLEARED, 24u, 0u};
 
 int meter_write_alarm(void *app, uint16_t arg, axdr_dec_t *d) {
     meter_t *m = app;
     uint32_t v;
     if (axdr_get_uint32(d, &v) != 0 || !cosem_dec_done(d))
         return DLMS_DAR_TYPE_UNMATCHED;
-    if (arg != 0) {
-        m->alarm_filter1 = v;
+    if (arg >= 10 && arg < 10 + METER_ALARM_REGS) {
+        m->alarm_filter[arg - 10] = v;
         return 0;
     }
+    if (arg >= METER_ALARM_REGS)
+        return DLMS_DAR_OBJECT_UNAVAILABLE;
     /* DSMR: the head-end writes back the bits it handled; those clear. */
-    m->alarm1 &= ~v;
-    meter_event(m, METER_LOG_STANDARD, METER_EV_ALARM_CLEARED, now_utc(m));
+    m->alarm[arg] &= ~v;
+    if (alarm_cleared_code[arg] != 0)
+        meter_event(m, METER_LOG_STANDARD, alarm_cleared_code[arg], now_utc(m));
     return 0;
 }

@@ -30,13 +30,21 @@
 
 struct meter;
 
-/* The event logs of the meter context (index into its log arrays). */
+/* The event logs of the meter context (index of event_code[]; each is a
+ * profile slot of profiles.h). */
 enum meter_log {
-    METER_LOG_STANDARD = 0, /* 0.0.99.98.0.255, codes 1-25 */
-    METER_LOG_FRAUD = 1,    /* 0.0.99.98.1.255, codes 40-49 */
-    METER_LOG_PQ = 2,       /* 0.0.99.98.5.255, codes 77-99 */
-    METER_LOG_COUNT = 3,
+    METER_LOG_STANDARD = 0, /* 0.0.99.98.0.255 {clock, 0.0.96.11.0}, codes 1-25 */
+    METER_LOG_FRAUD = 1,    /* 0.0.99.98.1.255 {clock, 0.0.96.11.1}, codes 40-49 */
+    METER_LOG_PQ = 2,       /* 0.0.99.98.5.255 {clock, 0.0.96.11.5}, codes 77-99 */
+    METER_LOG_PQ_EXT = 3,   /* 0.0.99.98.7.255 + magnitude 0.0.96.11.20, duration .21 */
+    METER_LOG_THD = 4,      /* 0.0.99.98.8.255 + magnitude 0.0.96.11.22, codes 51-59 */
+    METER_LOG_COMM = 5,     /* 0.0.99.98.4.255 + counter 0.0.96.15.4, codes 71-76 */
+    METER_LOG_BREAKER = 6,  /* 0.0.99.98.2.255 {clock, 0.0.96.11.2}, disconnector codes (omni) */
+    METER_LOG_COUNT = 7,
 };
+
+/* Alarm registers 1-3 (0.0.97.98.0/1/2.255) and their filters (.10/.11/.12). */
+#define METER_ALARM_REGS 3u
 
 /* Event codes (dlms-facts §2.6) the meter writes. */
 #define METER_EV_POWER_DOWN         1u
@@ -64,6 +72,13 @@ enum meter_log {
 #define METER_ALARM_WATCHDOG        (1u << 12)
 #define METER_ALARM_FRAUD_ATTEMPT   (1u << 13)
 #define METER_ALARM_PHASE_OUTAGE_L1 (1u << 28) /* L2, L3: bits 29, 30 */
+/* Alarm register 2 (SMR 5.2) and 3 (SMR 5.5) bits. */
+#define METER_ALARM2_SAG_L1         (1u << 0)  /* L2, L3: bits 1, 2 */
+#define METER_ALARM2_SWELL_L1       (1u << 3)  /* L2, L3: bits 4, 5 */
+#define METER_ALARM2_THD_L1         (1u << 8)  /* THD over limit L1..L3: 8-10 */
+#define METER_ALARM2_THD_LONG_L1    (1u << 11) /* THD long over limit L1..L3: 11-13 */
+#define METER_ALARM3_LAST_GASP      (1u << 0)
+#define METER_ALARM3_LAST_GASP_TEST (1u << 1)
 
 /* AMR profile status bits (dlms-facts §2.7), captured in load profiles. */
 #define METER_AMR_CRITICAL_ERROR 0x01u
@@ -74,15 +89,43 @@ enum meter_log {
 #define METER_AMR_RECOVERED      0x40u
 #define METER_AMR_POWER_DOWN     0x80u
 
+/* Communication session kinds (codes of the communication session log). */
+#define METER_EV_COMM_METROLOGICAL 71u /* a legal (metrological) setting changed */
+#define METER_EV_COMM_TECHNICAL    72u /* settings changed (SET / ACTION) */
+#define METER_EV_COMM_READINGS     73u /* meter readings E retrieved */
+#define METER_EV_COMM_INTERVAL     75u /* interval data E (profiles) retrieved */
+
 /* Writes `code` into log `log` at UTC `utc` and raises its alarm bits.
  * Returns 0, METER_ERR_BADARG for an unknown log, or the profile's error
  * (the alarm bits are raised even when the log cannot capture). A log the
  * variant's table lacks only raises the bits. */
 int meter_event(struct meter *m, enum meter_log log, uint8_t code, int64_t utc);
 
-/* Raises alarm register 1 bits; bits that pass the filter and were not
- * set yet go to the on_alarm hook. */
-void meter_alarm_raise(struct meter *m, uint32_t bits);
+/* Raises bits of alarm register reg (0..2 for registers 1..3); bits
+ * that pass its filter and were not set yet go to the on_alarm hook. */
+void meter_alarm_raise(struct meter *m, unsigned reg, uint32_t bits);
+
+/* A power quality event with its magnitude (0.1 V, or 0.1 % for THD) and
+ * duration (ms): the PQ log (77-98), the PQ extended log (sags and
+ * swells, with both), the THD log (51-59, with the magnitude), and alarm
+ * register 2. */
+int meter_pq_event(struct meter *m, uint16_t code, uint32_t magnitude, uint32_t duration_ms,
+                   int64_t utc);
+
+/* The end of a power failure that began at `down` (UTC) and ended at
+ * `up`: counts it (0.0.96.7.21.255); one longer than the long power
+ * failure threshold (0.0.96.7.20.255) is also counted (0.0.96.7.9.255),
+ * its duration kept (0.0.96.7.19.255) and logged in the power failure
+ * event log 1.0.99.97.0.255 stamped with its end (DSMR). */
+int meter_power_failure(struct meter *m, int64_t down, int64_t up);
+
+/* The end of a DLMS session of association `assoc` (enum meter_assoc)
+ * that read registers (`read`), profiles (`profiles`) or changed settings
+ * (`wrote`): the association's and the meter's session counters, and one
+ * communication session log entry (72 when it wrote, else 75 when it read
+ * profiles, else 73 when it read, nothing for an empty session). */
+int meter_comm_session(struct meter *m, unsigned assoc, bool read, bool profiles, bool wrote,
+                       int64_t utc);
 
 /* Start-up after a power failure: event 2 (power up), event 6 and the
  * clock-invalid alarm when the clock status says invalid, and the
@@ -101,8 +144,8 @@ int meter_auth_failure(struct meter *m, int64_t utc);
  * persistence requests (on_persist; also special days changes). */
 void meter_on_notify(void *app, const cosem_object_t *obj, uint8_t kind, int8_t id);
 
-/* COSEM_CALL bindings: arg 0 alarm register 1 (write clears), arg 1 alarm
- * filter 1 (write replaces). */
+/* COSEM_CALL bindings: arg 0..2 alarm register 1..3 (write clears the
+ * written bits), arg 10..12 alarm filter 1..3 (write replaces). */
 int meter_read_alarm(void *app, uint16_t arg, axdr_enc_t *e);
 int meter_write_alarm(void *app, uint16_t arg, axdr_dec_t *d);
 

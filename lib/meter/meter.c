@@ -83,7 +83,11 @@ static int metering_init(meter_t *m) {
     m->tariffs = m->variant == METER_VARIANT_OMNI ? METER_TARIFFS_OMNI : METER_TARIFFS_ESMR;
     m->tariff = 1;
     m->tariff_ind[1] = 1;
-    m->alarm_filter1 = UINT32_MAX;
+    for (unsigned r = 0; r < METER_ALARM_REGS; r++)
+        m->alarm_filter[r] = UINT32_MAX;
+    m->long_pf_threshold_s = EM_METER_LONG_POWER_FAILURE_S;
+    meter_demand_init(m);
+    meter_billing_init(m);
     return rc;
 }
 
@@ -140,40 +144,6 @@ static void tariffication_init(meter_t *m) {
     m->tariff_scripts.count = m->tariffs;
     for (uint8_t i = 0; i < m->tariffs; i++)
         m->tariff_scripts.scripts[i].id = (uint16_t)(i + 1);
-}
-
-/* Attaches a RAM ring to the profile `ln` when the variant's table has it
- * (*obj stays NULL otherwise). */
-static int profile_attach(meter_t *m, const uint8_t ln[6], const cosem_object_t **obj,
-                          cosem_profile_ram_rows_t *ram, uint8_t *buf, size_t len,
-                          uint16_t row_size) {
-    *obj = cosem_find(&m->cosem, ln);
-    if (*obj == NULL)
-        return 0;
-    int rc = cosem_profile_ram_rows_init(ram, buf, len, row_size);
-    return rc != 0 ? rc : cosem_profile_init(&m->cosem, *obj, &ram->rows);
-}
-
-static int profiles_init(meter_t *m) {
-    static const uint8_t lp[6] = {1, 0, 99, 1, 0, 255}, daily[6] = {1, 0, 99, 2, 0, 255};
-    static const uint8_t monthly[6] = {1, 0, 98, 1, 0, 255};
-    static const uint8_t logs[METER_LOG_COUNT][6] = {
-        {0, 0, 99, 98, 0, 255}, {0, 0, 99, 98, 1, 255}, {0, 0, 99, 98, 5, 255}};
-    uint8_t *bufs[METER_LOG_COUNT] = {m->std_log_buf, m->fraud_log_buf, m->pq_log_buf};
-    const size_t lens[METER_LOG_COUNT] = {sizeof(m->std_log_buf), sizeof(m->fraud_log_buf),
-                                          sizeof(m->pq_log_buf)};
-    int rc =
-        profile_attach(m, lp, &m->lp_obj, &m->lp_ram, m->lp_buf, sizeof(m->lp_buf), METER_LP_ROW);
-    if (rc == 0)
-        rc = profile_attach(m, daily, &m->daily_obj, &m->daily_ram, m->daily_buf,
-                            sizeof(m->daily_buf), METER_DAILY_ROW);
-    if (rc == 0)
-        rc = profile_attach(m, monthly, &m->monthly_obj, &m->monthly_ram, m->monthly_buf,
-                            sizeof(m->monthly_buf), METER_MONTHLY_ROW);
-    for (unsigned i = 0; rc == 0 && i < METER_LOG_COUNT; i++)
-        rc = profile_attach(m, logs[i], &m->log_obj[i], &m->log_ram[i], bufs[i], lens[i],
-                            METER_LOG_ROW);
-    return rc;
 }
 
 int meter_init(meter_t *m, const meter_identity_t *id, const em_port_t *port) {
@@ -246,7 +216,7 @@ int meter_init(meter_t *m, const meter_identity_t *id, const em_port_t *port) {
     rc = metering_init(m);
     if (rc == 0)
         tariffication_init(m);
-    return rc != 0 ? rc : profiles_init(m);
+    return rc != 0 ? rc : meter_profiles_init(m);
 }
 
 int meter_set_tariff(meter_t *m, unsigned tariff) {
@@ -279,85 +249,16 @@ void meter_load_balanced(metrology_phasor_input_t *load, double u_rms, double i_
     }
 }
 
-/* Power quality events of the step: DSMR codes 77-98 go to the power
- * quality log (the manufacturer codes 230-234 and THD codes have no log
- * in this slice). */
+/* Power quality events of the step to the logs (events.h): magnitudes in
+ * 0.1 V (0.1 % for THD), durations in ms. The IEC 61000-4-30 and neutral
+ * events (codes 230-234) have no DSMR log. */
 static void pq_drain(meter_t *m) {
     pq_event_t ev;
     while (pq_event_pop(&m->pq, &ev)) {
-        if (ev.code >= PQ_EV_UNDER_VOLTAGE && ev.code <= PQ_EV_VOLTAGE_SWELL + 2u)
-            meter_event(m, METER_LOG_PQ, (uint8_t)ev.code, ev.utc != 0 ? ev.utc : m->now);
+        float mag = ev.magnitude * 10.0f;
+        uint32_t mag_u = mag <= 0.0f ? 0u : mag >= 4.0e9f ? UINT32_MAX : (uint32_t)(mag + 0.5f);
+        meter_pq_event(m, ev.code, mag_u, ev.duration_ms, ev.utc != 0 ? ev.utc : m->now);
     }
-}
-
-/* AMR profile status of a capture at utc: the interval's events plus the
- * clock's state. */
-static uint8_t amr_status(const meter_t *m, uint8_t sticky, int64_t utc) {
-    uint8_t st = sticky;
-    if ((m->clock.status & COSEM_CLOCK_STATUS_INVALID) != 0)
-        st |= METER_AMR_CLOCK_INVALID;
-    if (cosem_clock_dst_active(&m->clock, utc))
-        st |= METER_AMR_DST;
-    return st;
-}
-
-static int profile_tick(meter_t *m, const cosem_object_t *obj, uint8_t *amr, uint8_t *sticky,
-                        int64_t utc, uint32_t seconds) {
-    if (obj == NULL)
-        return 0;
-    /* The first step of a meter runs from utc - seconds: a boundary inside
-     * it is captured (the class skips the first tick it sees). */
-    cosem_profile_state_t *st = cosem_profile_state(&m->cosem, obj);
-    if (st != NULL && st->last_tick == 0)
-        st->last_tick = utc - (int64_t)seconds;
-    *amr = amr_status(m, *sticky, utc);
-    int rc = cosem_profile_tick(&m->cosem, obj, utc);
-    if (rc == 1)
-        *sticky = 0; /* the interval is closed: its events are in the row */
-    return rc < 0 ? rc : 0;
-}
-
-int meter_billing_close(meter_t *m, int64_t utc) {
-    if (m == NULL)
-        return METER_ERR_BADARG;
-    if (m->monthly_obj == NULL)
-        return 0;
-    m->amr_monthly = amr_status(m, m->amr_monthly_sticky, utc);
-    int rc = cosem_profile_capture(&m->cosem, m->monthly_obj, utc);
-    if (rc == 0)
-        m->amr_monthly_sticky = 0;
-    return rc;
-}
-
-/* Monthly billing (SMR 5: capture_period 0, captured at the end of each
- * month): the first step in a new local month closes the period at 00:00
- * of its first day. billing_month is the last month reached, a high-water
- * mark: a clock set back into an earlier month closes nothing, and moving
- * forward again does not close a month twice; a clock set forward over
- * several months closes once. (A clock set far into the future by mistake
- * thus holds billing back until real time catches up: the price of never
- * billing a period twice.) */
-static int billing_tick(meter_t *m, int64_t utc) {
-    cosem_datetime_t dt;
-    if (cosem_clock_local(&m->clock, utc, &dt) != 0)
-        return 0; /* outside what a date-time shows: nothing to bill */
-    uint32_t month = (uint32_t)dt.year * 12u + dt.month - 1u;
-    uint32_t last = m->billing_month;
-    if (month <= last)
-        return 0;
-    m->billing_month = month;
-    if (last == 0)
-        return 0;
-    cosem_datetime_t first = dt;
-    first.day = 1;
-    first.day_of_week = 0xFF;
-    first.hour = first.minute = first.second = first.hundredths = 0;
-    first.deviation = INT16_MIN;
-    first.clock_status = 0xFF;
-    int64_t start;
-    if (cosem_clock_from_local(&m->clock, &first, &start) != 0 || start > utc)
-        start = utc;
-    return meter_billing_close(m, start);
 }
 
 /* The next tariff switching instant after `from` the calendar knows, or
@@ -410,13 +311,12 @@ int meter_step(meter_t *m, int64_t utc, uint32_t seconds) {
     int rc = meter_pieces(m, utc, seconds, &sched_rc);
     if (rc != 0)
         return rc;
-    rc = profile_tick(m, m->lp_obj, &m->amr_lp, &m->amr_lp_sticky, utc, seconds);
+    meter_demand_step(m, utc);
+    rc = meter_profiles_tick(m, utc, seconds);
+    if (rc == 0 && m->billing.debit2_day == 0)
+        meter_billing_tick(m, utc - (int64_t)seconds); /* the first step starts the day */
     if (rc == 0)
-        rc = profile_tick(m, m->daily_obj, &m->amr_daily, &m->amr_daily_sticky, utc, seconds);
-    if (rc == 0 && m->billing_month == 0)
-        billing_tick(m, utc - (int64_t)seconds); /* the first step starts the month */
-    if (rc == 0)
-        rc = billing_tick(m, utc);
+        rc = meter_billing_tick(m, utc);
     return rc != 0 ? rc : sched_rc;
 }
 
@@ -467,6 +367,11 @@ const char *meter_strerror(int err) {
         return "meter: tariff outside the variant's tariffs";
     case METER_ERR_STEP:
         return "meter: step must be 1 s to 1 day";
+    case METER_ERR_RAM:
+        return "meter: the profiles' RAM rings exceed EM_METER_RAM_ROWS_BYTES";
+    case METER_BILLING_ERR_CONFIG:
+        return "meter: debiting period must be 1, 2, 3, 6 or 12 months, start month 1-12, "
+               "stop day 1-28";
     default:
         break;
     }

@@ -34,9 +34,12 @@
 #include "cosem/cosem_classes.h"
 #include "dlms/association.h"
 #include "dlms/cosem_services.h"
+#include "meter/billing.h"
+#include "meter/demand.h"
 #include "meter/events.h"
 #include "meter/metrology/metrology.h"
 #include "meter/pq.h"
+#include "meter/profiles.h"
 #include "meter/registers.h"
 #include "port.h"
 
@@ -45,6 +48,7 @@
 #define METER_ERR_IDENT   (-0x0A43) /* identity field too long or empty */
 #define METER_ERR_TARIFF  (-0x0A44) /* tariff outside 1..the variant's tariff count */
 #define METER_ERR_STEP    (-0x0A45) /* step of 0 s or longer than a day */
+#define METER_ERR_RAM     (-0x0A46) /* the RAM rings of a table exceed EM_METER_RAM_ROWS_BYTES */
 
 enum meter_assoc {
     METER_ASSOC_PUBLIC = 0,          /* client SAP 16, no security */
@@ -81,6 +85,24 @@ enum meter_variant {
 #define METER_DAILY_ROW   (2 + 14 + 2 + 4 * 5) /* {clock, AMR, A+ T1/T2, A- T1/T2} = 38 */
 #define METER_MONTHLY_ROW METER_DAILY_ROW      /* the same columns */
 #define METER_LOG_ROW     (2 + 14 + 2)         /* {clock, event code} = 18 */
+/* Power quality profile 1 {clock, avg V L1-L3, avg I L1-L3, +P, -P} and
+ * 2 {clock, avg V L1-L3, THD V L1-L3}, with room for 4 more long-unsigned
+ * columns a head-end may add; the definable load profile holds up to 16
+ * double-long-unsigned columns with its clock. */
+#define METER_PQ1_ROW       (2 + 14 + 6 * 3 + 2 * 5 + 4 * 3)
+#define METER_PQ2_ROW       (2 + 14 + 6 * 3 + 4 * 3)
+#define METER_DEFINABLE_ROW (2 + 14 + 16 * 5)
+/* omni: the four-quadrant load profile {clock, AMR, up to 8 energies}
+ * (Z29 channel set 5: A+ A- R+ R- R1 R2 R3 R4), the debiting period logger
+ * (the "values saved at the end of a debiting period" of seed 004: the
+ * billing period counter, 14 energies, 7 maxima with their times, 4
+ * accumulated maxima),
+ * the analysis logger (24 channels of at most 5 bytes) and debit logger 2
+ * (clock, A+ A- R+ R-, A+ and R+ per tariff). */
+#define METER_OMNI_LP_ROW  (2 + 14 + 2 + 8 * 5)
+#define METER_DEBIT_ROW    (2 + 14 + 2 + 14 * 5 + 7 * (5 + 14) + 4 * 5)
+#define METER_ANALYSIS_ROW (2 + 14 + 24 * 5)
+#define METER_DEBIT2_ROW   (2 + 14 + 12 * 5)
 
 /* What the host (or a microcontroller's factory data) gives a meter. */
 typedef struct meter_identity {
@@ -148,41 +170,54 @@ typedef struct meter {
     cosem_script_table_state_t tariff_scripts;
     bool in_sched; /* inside cosem_sched_tick: its events are stamped `now` */
 
-    /* profiles: 1.0.99.1.0.255 load profile, 1.0.99.2.0.255 daily values */
-    const cosem_object_t *lp_obj, *daily_obj;
-    cosem_profile_state_t lp, daily;
-    cosem_profile_ram_rows_t lp_ram, daily_ram;
-    uint8_t amr_lp, amr_daily;               /* 0.0.96.10.2.255 / .4.255, as captured */
-    uint8_t amr_lp_sticky, amr_daily_sticky; /* events of the running interval */
-    uint8_t lp_buf[EM_METER_LP_ENTRIES * METER_LP_ROW];
-    uint8_t daily_buf[EM_METER_DAILY_ENTRIES * METER_DAILY_ROW];
+    /* profiles (profiles.h): slot i holds the profile of the table named
+     * meter_prof_spec(variant, i)->ln; prof_obj[i] is NULL when the
+     * variant's table lacks it. amr[i] is the AMR profile status of the
+     * slot's capture in progress (0.0.96.10.2/4/6.255 show those of the load
+     * profile, daily and monthly values), amr_sticky[i] the events of its
+     * running interval. The RAM rings come from ram_rows until
+     * meter_persist_mount moves the rows to flash. */
+    const cosem_object_t *prof_obj[METER_PROF_COUNT];
+    cosem_profile_state_t prof[METER_PROF_COUNT];
+    cosem_profile_ram_rows_t prof_ram[METER_PROF_COUNT];
+    uint8_t amr[METER_PROF_COUNT];
+    uint8_t amr_sticky[METER_PROF_COUNT];
 
-    /* billing: 1.0.98.1.0.255 monthly values, captured at local month end */
-    const cosem_object_t *monthly_obj;
-    cosem_profile_state_t monthly;
-    cosem_profile_ram_rows_t monthly_ram;
-    uint8_t amr_monthly, amr_monthly_sticky; /* 0.0.96.10.6.255 */
-    uint32_t billing_month; /* local year * 12 + month - 1 of the last step, 0: none yet */
-    uint8_t monthly_buf[EM_METER_MONTHLY_ENTRIES * METER_MONTHLY_ROW];
+    /* billing (billing.h): end of billing by the single action schedule
+     * 0.0.15.0.0.255 through script 1 of 0.0.10.0.1.255 */
+    meter_billing_t billing;
 
-    /* event logs and alarms */
-    const cosem_object_t *log_obj[METER_LOG_COUNT];
-    cosem_profile_state_t logs[METER_LOG_COUNT];
-    cosem_profile_ram_rows_t log_ram[METER_LOG_COUNT];
-    uint8_t event_code[METER_LOG_COUNT]; /* 0.0.96.11.0/1/5.255 */
-    uint8_t std_log_buf[EM_METER_STD_LOG_ENTRIES * METER_LOG_ROW];
-    uint8_t fraud_log_buf[EM_METER_FRAUD_LOG_ENTRIES * METER_LOG_ROW];
-    uint8_t pq_log_buf[EM_METER_PQ_LOG_ENTRIES * METER_LOG_ROW];
-    uint32_t alarm1;              /* 0.0.97.98.0.255 */
-    uint32_t alarm_filter1;       /* 0.0.97.98.10.255 */
-    int64_t clock_adjust_seen[2]; /* adjust_old/new already logged */
+    /* demand and maximum demand (demand.h) */
+    meter_demand_t demand;
+
+    /* event logs and alarms (events.h) */
+    uint8_t event_code[METER_LOG_COUNT];     /* 0.0.96.11.x.255 last event code per log */
+    uint32_t event_magnitude;                /* 0.0.96.11.20/22.255: 0.1 V or 0.1 % */
+    uint32_t event_duration_ms;              /* 0.0.96.11.21.255 */
+    uint32_t alarm[METER_ALARM_REGS];        /* 0.0.97.98.0/1/2.255 */
+    uint32_t alarm_filter[METER_ALARM_REGS]; /* 0.0.97.98.10/11/12.255 */
+    int64_t clock_adjust_seen[2];            /* adjust_old/new already logged */
+
+    /* power failures (events.h): 0.0.96.7.21.255 any phase, 0.0.96.7.9.255
+     * long ones, 0.0.96.7.20.255 the long power failure threshold (s),
+     * 0.0.96.7.19.255 the duration of the last long one (s) */
+    uint16_t power_failures, long_power_failures;
+    uint32_t long_pf_threshold_s;
+    uint32_t last_pf_duration_s;
+
+    /* communication sessions (events.h): 0.0.96.15.4.255 */
+    uint32_t comm_sessions;
+    uint32_t comm_sessions_assoc[METER_ASSOC_COUNT];
+
+    uint8_t ram_rows[EM_METER_RAM_ROWS_BYTES];
 
     /* Called after a head-end changed something that must survive a
      * restart (keys, security policy, LLS secret, clock settings). */
     void *hook_user;
     void (*on_persist)(void *user, struct meter *m, const cosem_object_t *obj);
-    /* Alarm bits newly raised that pass alarm filter 1 (alarm push). */
-    void (*on_alarm)(void *user, struct meter *m, uint32_t bits);
+    /* Alarm bits newly raised in alarm register reg (0..2) that pass its
+     * filter (the alarm push). */
+    void (*on_alarm)(void *user, struct meter *m, unsigned reg, uint32_t bits);
 } meter_t;
 
 /* Set up a meter from zero: identity, associations, clock (CET rules with
@@ -235,11 +270,6 @@ int meter_tick(meter_t *m, int64_t utc);
  * METER_ERR_TARIFF) does not stop the metering: it is returned after the
  * whole step ran. */
 int meter_step(meter_t *m, int64_t utc, uint32_t seconds);
-
-/* End of a billing period now (UTC utc): captures the monthly billing
- * values with the AMR monthly status. meter_step calls it at each local
- * month start; a future end-of-billing schedule can call it instead. */
-int meter_billing_close(meter_t *m, int64_t utc);
 
 /* The object table of a variant (for docs/objects.md and tools). */
 const cosem_object_t *meter_objects(enum meter_variant v, size_t *count);

@@ -17,36 +17,47 @@ enum {
     REC_ENERGY = 1,   /* version, flags, commit utc, counters */
     REC_STATUS = 2,   /* alarms, tariff, event codes, AMR bits, billing month */
     REC_PQ = 3,       /* sag/swell thresholds, counters, last sag/swell */
-    REC_PROFILE = 16, /* + enum meter_persist_profile: profile configuration */
+    REC_DEMAND = 4,   /* demand periods, maxima, cumulative maxima */
+    REC_BILLING = 5,  /* end-of-billing schedule, last end, counter, debit logger 2 */
+    REC_PROFILE = 16, /* + profile slot (profiles.h): profile configuration */
 };
 
-#define FORMAT_V1    1u
-#define FLAG_CLEAN   0x01u /* REC_ENERGY: written by meter_persist_power_down */
-#define ENERGY_HDR   11u   /* version, flags, utc i64, counter count */
-#define ENERGY_LEN   (ENERGY_HDR + 8u * METER_E_COUNT)
-#define STATUS_LEN   (1u + 4u + 4u + 1u + METER_LOG_COUNT + 3u + 4u)
+#define FORMAT_V1  1u
+#define FLAG_CLEAN 0x01u /* REC_ENERGY: written by meter_persist_power_down */
+#define ENERGY_HDR 11u   /* version, flags, utc i64, counter count */
+#define ENERGY_LEN (ENERGY_HDR + 8u * METER_E_COUNT)
+#define STATUS_LEN                                                                                 \
+    (1u + 8u * METER_ALARM_REGS + 1u + METER_LOG_COUNT + METER_PROF_COUNT + 2u + 2u + 4u + 4u +    \
+     4u * (1u + METER_ASSOC_COUNT))
+#define DEMAND_Q_LEN (2u * 8u + (1u + EM_METER_TARIFFS) * (4u + 8u + 4u))
+#define DEMAND_LEN   (1u + METER_DQ_COUNT * DEMAND_Q_LEN)
+#define SAS_LEN      (8u + 2u + 9u * EM_COSEM_SAS_TIMES + 8u)
+#define BILLING_LEN  (1u + SAS_LEN + 8u + 1u + 1u + 4u)
 #define PQ_PHASE_LEN 24u
 #define PQ_LEN       (1u + 16u + PQ_PHASE_LEN * METROLOGY_PHASES)
 #define CAPTURE_OBJ  11u /* class u16, logical name 6, attribute i8, data index u16 */
 #define PROFILE_HDR  10u /* version, capture_period u32, profile_entries u32, count */
-#define PROFILE_LEN  (PROFILE_HDR + CAPTURE_OBJ * EM_COSEM_PROFILE_MAX_COLUMNS)
-#define REC_BUF      PROFILE_LEN
+/* Columns kept per slot: the profiles whose capture_objects a head-end
+ * may write (the others keep their table's columns). */
+#define COLS_LP           10u /* omni channel sets: clock, AMR, 8 energies */
+#define COLS_DEFINABLE    17u /* clock + 16 */
+#define COLS_ANALYSIS     25u /* clock + 24 channels */
+#define PROFILE_LEN(cols) (PROFILE_HDR + CAPTURE_OBJ * (cols))
+#define REC_BUF           PROFILE_LEN(EM_COSEM_PROFILE_MAX_COLUMNS)
 
-_Static_assert(PROFILE_LEN >= ENERGY_LEN && PROFILE_LEN >= PQ_LEN && PROFILE_LEN >= STATUS_LEN,
+_Static_assert(REC_BUF >= ENERGY_LEN && REC_BUF >= PQ_LEN && REC_BUF >= STATUS_LEN &&
+                   REC_BUF >= DEMAND_LEN && REC_BUF >= BILLING_LEN,
                "REC_BUF holds every record");
-_Static_assert(PROFILE_LEN <= UINT16_MAX && ENERGY_LEN <= UINT16_MAX, "record lengths are u16");
+_Static_assert(REC_BUF <= UINT16_MAX, "record lengths are u16");
+_Static_assert(COLS_ANALYSIS <= EM_COSEM_PROFILE_MAX_COLUMNS, "analysis logger columns");
 
+#define PROF_REC(slot, cols)                                                                       \
+    { REC_PROFILE + (slot), PROFILE_LEN(cols) }
 static const store_record_def_t record_defs[] = {
-    {REC_ENERGY, ENERGY_LEN},
-    {REC_STATUS, STATUS_LEN},
-    {REC_PQ, PQ_LEN},
-    {REC_PROFILE + METER_PERSIST_LP, PROFILE_LEN},
-    {REC_PROFILE + METER_PERSIST_DAILY, PROFILE_LEN},
-    {REC_PROFILE + METER_PERSIST_MONTHLY, PROFILE_LEN},
-    {REC_PROFILE + METER_PERSIST_LOG_STD, PROFILE_LEN},
-    {REC_PROFILE + METER_PERSIST_LOG_FRAUD, PROFILE_LEN},
-    {REC_PROFILE + METER_PERSIST_LOG_PQ, PROFILE_LEN},
+    {REC_ENERGY, ENERGY_LEN}, {REC_STATUS, STATUS_LEN},   {REC_PQ, PQ_LEN},
+    {REC_DEMAND, DEMAND_LEN}, {REC_BILLING, BILLING_LEN},
 };
+
 #define RECORD_COUNT (sizeof(record_defs) / sizeof(record_defs[0]))
 
 /* The tariff journal (its own region: see persist.h). */
@@ -67,20 +78,40 @@ enum {
 
 _Static_assert(CAL_BUF <= UINT16_MAX && SPECIAL_LEN <= CAL_BUF, "tariff records fit CAL_BUF");
 
+/* The settings journal: what a head-end programs, which changes seldom
+ * (the calendars, special days, profile configurations), apart from the
+ * records rewritten every commit so their garbage collection stays cheap. */
 static const store_record_def_t cal_defs[] = {
     {REC_CAL_ACTIVE, CAL_LEN},
     {REC_CAL_PASSIVE, CAL_BUF},
     {REC_SPECIAL, SPECIAL_LEN},
+    PROF_REC(METER_PROF_LP, COLS_LP),
+    PROF_REC(METER_PROF_DAILY, 0),
+    PROF_REC(METER_PROF_MONTHLY, 0),
+    PROF_REC(METER_PROF_LOG_STD, 0),
+    PROF_REC(METER_PROF_LOG_FRAUD, 0),
+    PROF_REC(METER_PROF_LOG_PQ, 0),
+    PROF_REC(METER_PROF_LOG_POWER, 0),
+    PROF_REC(METER_PROF_LOG_PQ_EXT, 0),
+    PROF_REC(METER_PROF_LOG_THD, 0),
+    PROF_REC(METER_PROF_LOG_COMM, 0),
+    PROF_REC(METER_PROF_LOG_BREAKER, 0),
+    PROF_REC(METER_PROF_PQ1, 0),
+    PROF_REC(METER_PROF_PQ2, 0),
+    PROF_REC(METER_PROF_DEFINABLE, COLS_DEFINABLE),
+    PROF_REC(METER_PROF_ANALYSIS, COLS_ANALYSIS),
+    PROF_REC(METER_PROF_DEBIT2, 0),
 };
-#define CAL_RECORD_COUNT (sizeof(cal_defs) / sizeof(cal_defs[0]))
+_Static_assert(sizeof(cal_defs) / sizeof(cal_defs[0]) == 3u + METER_PROF_COUNT,
+               "a configuration record per profile slot");
 
-/* Row size and depth of each profile's ring (the meter's RAM rings use the
- * same, so a row moves between the two unchanged). */
-static const uint16_t ring_row[METER_PERSIST_PROFILES] = {
-    METER_LP_ROW, METER_DAILY_ROW, METER_MONTHLY_ROW, METER_LOG_ROW, METER_LOG_ROW, METER_LOG_ROW};
-static const uint32_t ring_rows[METER_PERSIST_PROFILES] = {
-    EM_METER_LP_ENTRIES,      EM_METER_DAILY_ENTRIES,     EM_METER_MONTHLY_ENTRIES,
-    EM_METER_STD_LOG_ENTRIES, EM_METER_FRAUD_LOG_ENTRIES, EM_METER_PQ_LOG_ENTRIES};
+/* Columns a slot's configuration record keeps (0: the table's). */
+static unsigned slot_cols(unsigned slot) {
+    return cal_defs[3 + slot].max_len > PROFILE_HDR
+               ? (cal_defs[3 + slot].max_len - PROFILE_HDR) / CAPTURE_OBJ
+               : 0u;
+}
+#define CAL_RECORD_COUNT (sizeof(cal_defs) / sizeof(cal_defs[0]))
 
 /* ---- bytes ------------------------------------------------------------------ */
 
@@ -112,15 +143,19 @@ static float get_float(const uint8_t *p) {
 
 /* ---- layout ----------------------------------------------------------------- */
 
-int meter_persist_layout(const em_flash_geometry_t *geo, meter_persist_layout_t *out) {
+int meter_persist_layout(const em_flash_geometry_t *geo, unsigned variant,
+                         meter_persist_layout_t *out) {
     if (geo == NULL || out == NULL)
         return METER_PERSIST_ERR_BADARG;
     memset(out, 0, sizeof(*out));
     out->records_first = 0;
     out->records_sectors = EM_METER_PERSIST_RECORD_SECTORS;
     uint32_t next = out->records_sectors;
-    for (unsigned i = 0; i < METER_PERSIST_PROFILES; i++) {
-        uint32_t n = store_ring_sectors_needed(geo, ring_row[i], ring_rows[i]);
+    for (unsigned i = 0; i < METER_PROF_COUNT; i++) {
+        const meter_prof_spec_t *spec = meter_prof_spec(variant, i);
+        if (spec == NULL)
+            continue;
+        uint32_t n = store_ring_sectors_needed(geo, spec->row_size, spec->entries);
         if (n == 0)
             return STORE_ERR_GEOMETRY;
         out->ring_first[i] = next;
@@ -133,33 +168,23 @@ int meter_persist_layout(const em_flash_geometry_t *geo, meter_persist_layout_t 
     return 0;
 }
 
-uint32_t meter_persist_sectors_needed(const em_flash_geometry_t *geo) {
+uint32_t meter_persist_sectors_needed(const em_flash_geometry_t *geo, unsigned variant) {
     meter_persist_layout_t l;
-    return meter_persist_layout(geo, &l) == 0 ? l.sectors : 0;
+    return meter_persist_layout(geo, variant, &l) == 0 ? l.sectors : 0;
 }
 
 /* ---- the profiles of the meter -------------------------------------------- */
 
-static const cosem_object_t *profile_obj(const meter_t *m, unsigned i) {
-    switch (i) {
-    case METER_PERSIST_LP:
-        return m->lp_obj;
-    case METER_PERSIST_DAILY:
-        return m->daily_obj;
-    case METER_PERSIST_MONTHLY:
-        return m->monthly_obj;
-    default:
-        return m->log_obj[i - METER_PERSIST_LOG_STD];
-    }
-}
-
-static size_t profile_encode(const cosem_profile_state_t *st, uint8_t *b) {
+/* A slot's configuration; the columns only for the slots that keep them
+ * (count 0: the table's columns). */
+static size_t profile_encode(const cosem_profile_state_t *st, unsigned slot, uint8_t *b) {
+    unsigned cols = slot_cols(slot);
     b[0] = FORMAT_V1;
     put_le(b + 1, st->capture_period, 4);
     put_le(b + 5, st->profile_entries, 4);
-    b[9] = st->capture_count;
+    b[9] = cols != 0 && st->capture_count <= cols ? st->capture_count : 0;
     uint8_t *p = b + PROFILE_HDR;
-    for (unsigned c = 0; c < st->capture_count; c++, p += CAPTURE_OBJ) {
+    for (unsigned c = 0; c < b[9]; c++, p += CAPTURE_OBJ) {
         const dlms_capture_object_t *co = &st->capture_objects[c];
         put_le(p, co->class_id, 2);
         memcpy(p + 2, co->logical_name, 6);
@@ -169,14 +194,20 @@ static size_t profile_encode(const cosem_profile_state_t *st, uint8_t *b) {
     return (size_t)(p - b);
 }
 
-/* A stored configuration into cfg/cols; false when it is not one. */
-static bool profile_decode(const uint8_t *b, int len, cosem_profile_config_t *cfg,
-                           dlms_capture_object_t *cols) {
-    if (len < (int)PROFILE_HDR || b[0] != FORMAT_V1 || b[9] == 0 ||
-        b[9] > EM_COSEM_PROFILE_MAX_COLUMNS || len != (int)(PROFILE_HDR + CAPTURE_OBJ * b[9]))
+/* A stored configuration into cfg/cols (defaults from the table's def
+ * when it keeps no columns); false when it is not one. */
+static bool profile_decode(const uint8_t *b, int len, const cosem_profile_def_t *def,
+                           cosem_profile_config_t *cfg, dlms_capture_object_t *cols) {
+    if (len < (int)PROFILE_HDR || b[0] != FORMAT_V1 || b[9] > EM_COSEM_PROFILE_MAX_COLUMNS ||
+        len != (int)(PROFILE_HDR + CAPTURE_OBJ * b[9]))
         return false;
     cfg->capture_period = (uint32_t)get_le(b + 1, 4);
     cfg->profile_entries = (uint32_t)get_le(b + 5, 4);
+    if (b[9] == 0) {
+        cfg->capture_count = def->capture_count;
+        cfg->capture_objects = def->capture_objects;
+        return true;
+    }
     cfg->capture_count = b[9];
     cfg->capture_objects = cols;
     memset(cols, 0, b[9] * sizeof(*cols));
@@ -190,22 +221,23 @@ static bool profile_decode(const uint8_t *b, int len, cosem_profile_config_t *cf
     return true;
 }
 
-/* Moves profile i to its flash ring, with the configuration a head-end
- * last stored when there is one that still fits (else the defaults). */
+/* Moves profile slot i to its flash ring, with the configuration last
+ * stored when there is one that still fits (else the defaults). */
 static int profile_attach(meter_persist_t *p, unsigned i) {
     meter_t *m = p->m;
-    const cosem_object_t *obj = profile_obj(m, i);
-    if (obj == NULL)
+    const cosem_object_t *obj = m->prof_obj[i];
+    const meter_prof_spec_t *spec = meter_prof_spec(m->variant, i);
+    if (obj == NULL || spec == NULL)
         return 0;
     int rc = meter_profile_flash_init(&p->pf[i], &p->rows[i], p->port, p->layout.ring_first[i],
-                                      p->layout.ring_sectors[i], ring_row[i], ring_rows[i]);
+                                      p->layout.ring_sectors[i], spec->row_size, spec->entries);
     if (rc != 0)
         return rc;
     uint8_t b[REC_BUF];
     dlms_capture_object_t cols[EM_COSEM_PROFILE_MAX_COLUMNS];
     cosem_profile_config_t cfg;
-    int len = store_record_read(&p->rec, (uint16_t)(REC_PROFILE + i), b, sizeof(b));
-    if (len > 0 && profile_decode(b, len, &cfg, cols) &&
+    int len = store_record_read(&p->cal_rec, (uint16_t)(REC_PROFILE + i), b, sizeof(b));
+    if (len > 0 && profile_decode(b, len, obj->def, &cfg, cols) &&
         cosem_profile_init_with(&m->cosem, obj, &p->rows[i], &cfg) == 0)
         return 0;
     return cosem_profile_init(&m->cosem, obj, &p->rows[i]);
@@ -234,33 +266,40 @@ static void energy_restore(meter_persist_t *p, const uint8_t *b, int len) {
         p->m->energy.uwh[i] = get_le(b + ENERGY_HDR + 8 * i, 8);
 }
 
-static size_t status_encode(const meter_t *m, uint8_t *b) {
-    b[0] = FORMAT_V1;
-    put_le(b + 1, m->alarm1, 4);
-    put_le(b + 5, m->alarm_filter1, 4);
-    b[9] = m->tariff;
-    memcpy(b + 10, m->event_code, METER_LOG_COUNT);
-    uint8_t *s = b + 10 + METER_LOG_COUNT;
-    s[0] = m->amr_lp_sticky;
-    s[1] = m->amr_daily_sticky;
-    s[2] = m->amr_monthly_sticky;
-    put_le(s + 3, m->billing_month, 4);
-    return STATUS_LEN;
+/* A writer over a record buffer (sizes are checked by the _LEN macros). */
+typedef struct wr {
+    uint8_t *b;
+    size_t pos;
+} wr_t;
+
+static void wr_le(wr_t *w, uint64_t v, unsigned n) {
+    put_le(w->b + w->pos, v, n);
+    w->pos += n;
 }
 
-static void status_restore(meter_t *m, const uint8_t *b, int len) {
-    if (len != (int)STATUS_LEN || b[0] != FORMAT_V1)
-        return;
-    m->alarm1 = (uint32_t)get_le(b + 1, 4);
-    m->alarm_filter1 = (uint32_t)get_le(b + 5, 4);
-    if (meter_set_tariff(m, b[9]) != 0)
-        meter_set_tariff(m, 1);
-    memcpy(m->event_code, b + 10, METER_LOG_COUNT);
-    const uint8_t *s = b + 10 + METER_LOG_COUNT;
-    m->amr_lp_sticky = s[0];
-    m->amr_daily_sticky = s[1];
-    m->amr_monthly_sticky = s[2];
-    m->billing_month = (uint32_t)get_le(s + 3, 4);
+static void wr_bytes(wr_t *w, const void *src, size_t n) {
+    memcpy(w->b + w->pos, src, n);
+    w->pos += n;
+}
+
+static size_t status_encode(const meter_t *m, uint8_t *b) {
+    wr_t w = {b, 0};
+    wr_le(&w, FORMAT_V1, 1);
+    for (unsigned r = 0; r < METER_ALARM_REGS; r++) {
+        wr_le(&w, m->alarm[r], 4);
+        wr_le(&w, m->alarm_filter[r], 4);
+    }
+    wr_le(&w, m->tariff, 1);
+    wr_bytes(&w, m->event_code, METER_LOG_COUNT);
+    wr_bytes(&w, m->amr_sticky, METER_PROF_COUNT);
+    wr_le(&w, m->power_failures, 2);
+    wr_le(&w, m->long_power_failures, 2);
+    wr_le(&w, m->long_pf_threshold_s, 4);
+    wr_le(&w, m->last_pf_duration_s, 4);
+    wr_le(&w, m->comm_sessions, 4);
+    for (unsigned i = 0; i < METER_ASSOC_COUNT; i++)
+        wr_le(&w, m->comm_sessions_assoc[i], 4);
+    return w.pos;
 }
 
 static size_t pq_encode(const meter_t *m, uint8_t *b) {
@@ -346,6 +385,150 @@ static uint8_t rd_count(rd_t *r, unsigned max) {
     if (n > max)
         r->bad = true;
     return r->bad ? 0 : n;
+}
+
+static void rd_bytes(rd_t *r, void *dst, size_t n) {
+    if (r->bad || r->len - r->pos < n) {
+        r->bad = true;
+        return;
+    }
+    memcpy(dst, r->b + r->pos, n);
+    r->pos += n;
+}
+
+/* ---- status, demand, billing -------------------------------------------------- */
+
+static void status_restore(meter_t *m, const uint8_t *b, int len) {
+    rd_t r = {b, (size_t)len, 0, len != (int)STATUS_LEN || b[0] != FORMAT_V1};
+    rd_u8(&r);
+    uint32_t alarm[METER_ALARM_REGS], filter[METER_ALARM_REGS];
+    for (unsigned i = 0; i < METER_ALARM_REGS; i++) {
+        alarm[i] = (uint32_t)rd_le(&r, 4);
+        filter[i] = (uint32_t)rd_le(&r, 4);
+    }
+    uint8_t tariff = rd_u8(&r);
+    uint8_t codes[METER_LOG_COUNT], sticky[METER_PROF_COUNT];
+    rd_bytes(&r, codes, sizeof(codes));
+    rd_bytes(&r, sticky, sizeof(sticky));
+    uint16_t pf = (uint16_t)rd_le(&r, 2), lpf = (uint16_t)rd_le(&r, 2);
+    uint32_t threshold = (uint32_t)rd_le(&r, 4), last_pf = (uint32_t)rd_le(&r, 4);
+    uint32_t sessions = (uint32_t)rd_le(&r, 4), per[METER_ASSOC_COUNT];
+    for (unsigned i = 0; i < METER_ASSOC_COUNT; i++)
+        per[i] = (uint32_t)rd_le(&r, 4);
+    if (r.bad)
+        return; /* a record of another format: the meter's defaults stay */
+    memcpy(m->alarm, alarm, sizeof(alarm));
+    memcpy(m->alarm_filter, filter, sizeof(filter));
+    if (meter_set_tariff(m, tariff) != 0)
+        meter_set_tariff(m, 1);
+    memcpy(m->event_code, codes, sizeof(codes));
+    memcpy(m->amr_sticky, sticky, sizeof(sticky));
+    m->power_failures = pf;
+    m->long_power_failures = lpf;
+    m->long_pf_threshold_s = threshold;
+    m->last_pf_duration_s = last_pf;
+    m->comm_sessions = sessions;
+    memcpy(m->comm_sessions_assoc, per, sizeof(per));
+}
+
+/* Demand: what closed periods left (the last average, the maxima and
+ * cumulative maxima), so the record changes once a demand period, not
+ * every commit. The period running at a power failure is not kept: the
+ * meter starts a new one at power up (meter_demand_step). */
+static size_t demand_encode(const meter_t *m, uint8_t *b) {
+    const meter_demand_t *d = &m->demand;
+    wr_t w = {b, 0};
+    wr_le(&w, FORMAT_V1, 1);
+    for (unsigned q = 0; q < METER_DQ_COUNT; q++) {
+        wr_le(&w, (uint64_t)d->avg[q].last_average, 8);
+        wr_le(&w, (uint64_t)d->avg[q].capture_time, 8);
+        for (unsigned t = 0; t <= EM_METER_TARIFFS; t++) {
+            wr_le(&w, d->max[q][t], 4);
+            wr_le(&w, (uint64_t)d->max_time[q][t], 8);
+            wr_le(&w, d->cum[q][t], 4);
+        }
+    }
+    return w.pos;
+}
+
+static void demand_restore(meter_t *m, const uint8_t *b, int len) {
+    rd_t r = {b, (size_t)len, 0, len != (int)DEMAND_LEN || b[0] != FORMAT_V1};
+    rd_u8(&r);
+    meter_demand_t d = m->demand;
+    for (unsigned q = 0; q < METER_DQ_COUNT; q++) {
+        d.avg[q].last_average = (int64_t)rd_le(&r, 8);
+        d.avg[q].capture_time = (int64_t)rd_le(&r, 8);
+        for (unsigned t = 0; t <= EM_METER_TARIFFS; t++) {
+            d.max[q][t] = (uint32_t)rd_le(&r, 4);
+            d.max_time[q][t] = (int64_t)rd_le(&r, 8);
+            d.cum[q][t] = (uint32_t)rd_le(&r, 4);
+        }
+    }
+    if (!r.bad)
+        m->demand = d;
+}
+
+static void wr_sas(wr_t *w, const cosem_single_action_state_t *s) {
+    wr_bytes(w, s->script.ln, 6);
+    wr_le(w, s->script.selector, 2);
+    wr_le(w, s->type, 1);
+    wr_le(w, s->count, 1);
+    for (unsigned i = 0; i < EM_COSEM_SAS_TIMES; i++) {
+        const cosem_sas_time_t *t = &s->times[i];
+        uint8_t v[9] = {t->time.hour,
+                        t->time.minute,
+                        t->time.second,
+                        t->time.hundredths,
+                        (uint8_t)(t->date.year >> 8),
+                        (uint8_t)t->date.year,
+                        t->date.month,
+                        t->date.day,
+                        t->date.day_of_week};
+        wr_bytes(w, v, sizeof(v));
+    }
+    wr_le(w, (uint64_t)s->next, 8);
+}
+
+static void rd_sas(rd_t *r, cosem_single_action_state_t *s) {
+    rd_bytes(r, s->script.ln, 6);
+    s->script.selector = (uint16_t)rd_le(r, 2);
+    s->type = rd_u8(r);
+    s->count = rd_count(r, EM_COSEM_SAS_TIMES);
+    for (unsigned i = 0; i < EM_COSEM_SAS_TIMES; i++) {
+        uint8_t v[9];
+        rd_bytes(r, v, sizeof(v));
+        s->times[i].time = (cosem_time_t){v[0], v[1], v[2], v[3]};
+        s->times[i].date = (cosem_date_t){(uint16_t)(v[4] << 8 | v[5]), v[6], v[7], v[8]};
+    }
+    s->next = (int64_t)rd_le(r, 8);
+}
+
+static size_t billing_encode(const meter_t *m, uint8_t *b) {
+    const meter_billing_t *bl = &m->billing;
+    wr_t w = {b, 0};
+    wr_le(&w, FORMAT_V1, 1);
+    wr_sas(&w, &bl->schedule);
+    wr_le(&w, (uint64_t)bl->last_close_utc, 8);
+    wr_le(&w, bl->counter, 1);
+    wr_le(&w, bl->debit2_interval, 1);
+    wr_le(&w, bl->debit2_day, 4);
+    return w.pos;
+}
+
+static void billing_restore(meter_t *m, const uint8_t *b, int len) {
+    rd_t r = {b, (size_t)len, 0, len != (int)BILLING_LEN || b[0] != FORMAT_V1};
+    rd_u8(&r);
+    meter_billing_t bl = m->billing;
+    rd_sas(&r, &bl.schedule);
+    bl.last_close_utc = (int64_t)rd_le(&r, 8);
+    bl.counter = rd_u8(&r);
+    bl.debit2_interval = rd_u8(&r);
+    bl.debit2_day = (uint32_t)rd_le(&r, 4);
+    if (r.bad || bl.schedule.type < 1 || bl.schedule.type > 5 || bl.counter > 99 ||
+        bl.debit2_interval < METER_DEBIT2_DAILY || bl.debit2_interval > METER_DEBIT2_MONTHLY)
+        return;
+    bl.schedule.last_tick = 0;
+    m->billing = bl;
 }
 
 static uint8_t *put_name(uint8_t *p, const cosem_cal_name_t *n) {
@@ -555,7 +738,7 @@ static int nv_check(meter_persist_t *p, int64_t utc) {
                store_stats_corrupted(store_record_stats(&p->cal_rec));
     store_stats_reset(&p->rec.stats);
     store_stats_reset(&p->cal_rec.stats);
-    for (unsigned i = 0; i < METER_PERSIST_PROFILES; i++) {
+    for (unsigned i = 0; i < METER_PROF_COUNT; i++) {
         if (p->rows[i].ops == NULL)
             continue;
         bad = bad || store_stats_corrupted(store_ring_stats(&p->pf[i].ring));
@@ -580,18 +763,20 @@ static void restore_records(meter_persist_t *p) {
     len = store_record_read(&p->rec, REC_PQ, b, sizeof(b));
     if (len > 0)
         pq_restore(p->m, b, len);
+    len = store_record_read(&p->rec, REC_DEMAND, b, sizeof(b));
+    if (len > 0)
+        demand_restore(p->m, b, len);
+    len = store_record_read(&p->rec, REC_BILLING, b, sizeof(b));
+    if (len > 0)
+        billing_restore(p->m, b, len);
 }
 
 /* Periodic profiles continue from the last commit: a boundary crossed
  * while the meter was off is captured once by the first tick. */
 static void resume_ticks(meter_persist_t *p) {
-    static const unsigned periodic[] = {METER_PERSIST_LP, METER_PERSIST_DAILY};
-    for (unsigned k = 0; k < 2; k++) {
-        cosem_profile_state_t *st =
-            cosem_profile_state(&p->m->cosem, profile_obj(p->m, periodic[k]));
-        if (st != NULL)
-            st->last_tick = p->last_commit_utc;
-    }
+    for (unsigned i = 0; i < METER_PROF_COUNT; i++)
+        if (p->m->prof_obj[i] != NULL && p->m->prof[i].capture_period != 0)
+            p->m->prof[i].last_tick = p->last_commit_utc;
 }
 
 int meter_persist_mount(meter_persist_t *p, meter_t *m, const em_port_t *port, int64_t utc) {
@@ -601,7 +786,7 @@ int meter_persist_mount(meter_persist_t *p, meter_t *m, const em_port_t *port, i
     p->m = m;
     p->port = port;
     p->commit_period_s = EM_METER_PERSIST_COMMIT_PERIOD_S;
-    int rc = meter_persist_layout(&port->flash, &p->layout);
+    int rc = meter_persist_layout(&port->flash, m->variant, &p->layout);
     if (rc != 0)
         return rc;
     if (p->layout.sectors > port->flash.sector_count)
@@ -615,7 +800,7 @@ int meter_persist_mount(meter_persist_t *p, meter_t *m, const em_port_t *port, i
         return rc;
     restore_records(p);
     tariffs_restore(p);
-    for (unsigned i = 0; rc == 0 && i < METER_PERSIST_PROFILES; i++)
+    for (unsigned i = 0; rc == 0 && i < METER_PROF_COUNT; i++)
         rc = profile_attach(p, i);
     if (rc != 0)
         return rc;
@@ -642,11 +827,17 @@ static int commit(meter_persist_t *p, int64_t utc, bool clean) {
     int rc = write_rec(p, REC_STATUS, b, status_encode(m, b));
     int r2 = write_rec(p, REC_PQ, b, pq_encode(m, b));
     rc = rc != 0 ? rc : r2;
-    for (unsigned i = 0; i < METER_PERSIST_PROFILES; i++) {
-        const cosem_profile_state_t *st = cosem_profile_state(&m->cosem, profile_obj(m, i));
-        if (st == NULL || p->rows[i].ops == NULL)
+    r2 = write_rec(p, REC_DEMAND, b, demand_encode(m, b));
+    rc = rc != 0 ? rc : r2;
+    r2 = write_rec(p, REC_BILLING, b, billing_encode(m, b));
+    rc = rc != 0 ? rc : r2;
+    for (unsigned i = 0; i < METER_PROF_COUNT; i++) {
+        if (m->prof_obj[i] == NULL || p->rows[i].ops == NULL)
             continue;
-        r2 = write_rec(p, (uint16_t)(REC_PROFILE + i), b, profile_encode(st, b));
+        r2 = store_record_write(&p->cal_rec, (uint16_t)(REC_PROFILE + i), b,
+                                profile_encode(&m->prof[i], i, b));
+        if (r2 != 0)
+            p->stats.last_errors++;
         rc = rc != 0 ? rc : r2;
     }
     r2 = tariffs_commit(p);
@@ -680,10 +871,17 @@ int meter_persist_power_up(meter_persist_t *p, int64_t utc) {
     if (p == NULL || p->m == NULL)
         return METER_PERSIST_ERR_BADARG;
     int rc = 0;
+    int64_t down = p->last_commit_utc != 0 ? p->last_commit_utc : utc;
     if (p->restored && !p->clean_power_down) {
         /* No hold-up save: the outage began after the last commit. */
-        int64_t down = p->last_commit_utc != 0 ? p->last_commit_utc : utc;
         rc = meter_event(p->m, METER_LOG_STANDARD, METER_EV_POWER_DOWN, down);
+    }
+    if (p->restored) {
+        int r1 = meter_power_failure(p->m, down, utc);
+        rc = rc != 0 ? rc : r1;
+        /* The RTC ran on its backup meanwhile: past it, the time is lost. */
+        if (utc - down > EM_METER_RTC_BACKUP_S)
+            p->m->clock.status |= COSEM_CLOCK_STATUS_INVALID;
     }
     int r2 = meter_power_up(p->m, utc);
     p->clean_power_down = false;

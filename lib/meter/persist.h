@@ -7,25 +7,28 @@
  *
  *   records   EM_METER_PERSIST_RECORD_SECTORS sectors, the record journal:
  *             energy (µWh counters + the commit time + a clean power-down
- *             flag), status (alarm register and filter, tariff, last event
- *             codes, AMR interval bits, last billing month), power quality
- *             (sag/swell thresholds and counters, last sag/swell), and one
- *             configuration record per profile (capture_objects,
- *             capture_period, profile_entries) for what a head-end SET;
- *   rings     one store ring per profile, in the order of enum
- *             meter_persist_profile, sized with store_ring_sectors_needed
- *             for the profile's row size and EM_METER_*_ENTRIES: the load
- *             profile, daily and monthly values, the standard, fraud and
- *             power quality event logs. Every captured row is durable when
- *             the capture returns (meter_profile_flash_init).
- *   tariffs   EM_METER_PERSIST_CAL_SECTORS sectors, a second record
- *             journal: the active calendar, the passive calendar with
+ *             flag), status (alarm registers and filters, tariff, last
+ *             event codes, AMR interval bits, power failure and session
+ *             counters), power quality (sag/swell thresholds and counters,
+ *             last sag/swell), demand (running periods, maxima, cumulative
+ *             maxima), billing (end-of-billing schedule, last end, counter);
+ *   rings     one store ring per profile of the variant's table, in slot
+ *             order (profiles.h), sized with store_ring_sectors_needed for
+ *             the slot's row size and depth. Every captured row is durable
+ *             when the capture returns (meter_profile_flash_init).
+ *   settings  EM_METER_PERSIST_CAL_SECTORS sectors, a second record
+ *             journal for what changes only when a head-end programs it:
+ *             the active calendar, the passive calendar with
  *             activate_passive_calendar_time, the special days table (each
- *             up to ~700 bytes: they do not fit one sector with the other
- *             records, and change only when a head-end programs them).
+ *             up to ~700 bytes), and one configuration record per profile
+ *             slot (capture_period, profile_entries; capture_objects too
+ *             for the slots whose columns a head-end may change: the load
+ *             profile, the definable load profile, the analysis logger).
+ *             Kept apart so the garbage collection of the journal written
+ *             every second moves only the few records that change.
  *
- * The layout is the same for every variant (a variant without a profile
- * leaves its ring unused), so an image never changes meaning.
+ * The layout depends on the variant (its profiles); the host keeps one
+ * image per meter and names the variant with it (apps/emeter).
  *
  * Policy: meter_persist_tick() after every meter_tick commits every
  * commit_period_s (EM_METER_PERSIST_COMMIT_PERIOD_S, 1 s on the host), and
@@ -48,6 +51,7 @@
 #include "cosem/profile_rows.h"
 #include "emeter_config.h"
 #include "meter/profile_flash.h"
+#include "meter/profiles.h"
 #include "port.h"
 #include "store/record.h"
 
@@ -58,22 +62,11 @@ struct meter;
 #define METER_PERSIST_ERR_BADARG   (-0x0A51) /* NULL pointer */
 #define METER_PERSIST_ERR_GEOMETRY (-0x0A52) /* the flash is smaller than the layout */
 
-/* The profiles kept in rings, in layout order. */
-enum meter_persist_profile {
-    METER_PERSIST_LP = 0,        /* 1.0.99.1.0.255 load profile */
-    METER_PERSIST_DAILY = 1,     /* 1.0.99.2.0.255 daily values */
-    METER_PERSIST_MONTHLY = 2,   /* 1.0.98.1.0.255 monthly billing values */
-    METER_PERSIST_LOG_STD = 3,   /* 0.0.99.98.0.255 standard event log */
-    METER_PERSIST_LOG_FRAUD = 4, /* 0.0.99.98.1.255 fraud detection log */
-    METER_PERSIST_LOG_PQ = 5,    /* 0.0.99.98.5.255 power quality log */
-    METER_PERSIST_PROFILES = 6,
-};
-
 /* Sector ranges of the meter's flash. */
 typedef struct meter_persist_layout {
     uint32_t records_first, records_sectors;
-    uint32_t ring_first[METER_PERSIST_PROFILES];
-    uint32_t ring_sectors[METER_PERSIST_PROFILES];
+    uint32_t ring_first[METER_PROF_COUNT]; /* profile slots (profiles.h); 0 sectors: none */
+    uint32_t ring_sectors[METER_PROF_COUNT];
     uint32_t cal_first, cal_sectors; /* tariff journal, after the rings */
     uint32_t sectors;                /* total used, from sector 0 */
 } meter_persist_layout_t;
@@ -91,8 +84,8 @@ typedef struct meter_persist {
     meter_persist_layout_t layout;
     store_records_t rec;
     store_records_t cal_rec; /* the tariff journal: calendars, special days */
-    meter_profile_flash_t pf[METER_PERSIST_PROFILES];
-    cosem_profile_rows_t rows[METER_PERSIST_PROFILES];
+    meter_profile_flash_t pf[METER_PROF_COUNT];
+    cosem_profile_rows_t rows[METER_PROF_COUNT];
     bool restored;            /* the flash held a meter state at mount */
     bool clean_power_down;    /* ... and its last commit was meter_persist_power_down */
     int64_t last_commit_utc;  /* time of the last commit (at mount: found in flash; 0: none) */
@@ -100,13 +93,16 @@ typedef struct meter_persist {
     meter_persist_stats_t stats;
 } meter_persist_t;
 
-/* The layout for a flash geometry (sector_count is not looked at): 0, or
+/* The layout of a variant (enum meter_variant: its profiles have rings)
+ * for a flash geometry (sector_count is not looked at): 0, or
  * STORE_ERR_GEOMETRY when a ring does not fit the sector size. */
-int meter_persist_layout(const em_flash_geometry_t *geo, meter_persist_layout_t *out);
+int meter_persist_layout(const em_flash_geometry_t *geo, unsigned variant,
+                         meter_persist_layout_t *out);
 
-/* Sectors the layout needs for geo's sector size and program unit (0 when
- * it cannot be laid out): what a host sizes its flash image with. */
-uint32_t meter_persist_sectors_needed(const em_flash_geometry_t *geo);
+/* Sectors the layout of a variant needs for geo's sector size and program
+ * unit (0 when it cannot be laid out): what a host sizes its flash image
+ * with. */
+uint32_t meter_persist_sectors_needed(const em_flash_geometry_t *geo, unsigned variant);
 
 /* Mount the meter's flash and resume: the records and rings are mounted
  * (formatted when new), the profiles of m's table move to their flash

@@ -22,6 +22,8 @@ void meter_energy_add(meter_energy_t *en, const metrology_energy_delta_t *d, uns
     if (tariff >= 1 && tariff <= EM_METER_TARIFFS) {
         add(en, (enum meter_ereg)(METER_E_A_PLUS_T1 + tariff - 1), r[METROLOGY_E_A_PLUS]);
         add(en, (enum meter_ereg)(METER_E_A_MINUS_T1 + tariff - 1), r[METROLOGY_E_A_MINUS]);
+        add(en, (enum meter_ereg)(METER_E_R_PLUS_T1 + tariff - 1), r[METROLOGY_E_R1]);
+        add(en, (enum meter_ereg)(METER_E_R_PLUS_T1 + tariff - 1), r[METROLOGY_E_R2]);
     }
     add(en, METER_E_R1, r[METROLOGY_E_R1]);
     add(en, METER_E_R2, r[METROLOGY_E_R2]);
@@ -154,4 +156,28 @@ int meter_write_pq(void *app, uint16_t arg, axdr_dec_t *d) {
     default:
         return DLMS_DAR_READ_WRITE_DENIED;
     }
+}
+
+int meter_read_avg(void *app, uint16_t arg, axdr_enc_t *e) {
+    const meter_t *m = app;
+    const pq_aggregate_t *a = pq_last_aggregate(&m->pq);
+    if (arg >= METER_AVG_COUNT)
+        return DLMS_DAR_OBJECT_UNAVAILABLE;
+    unsigned k = arg % METROLOGY_PHASES;
+    float v;
+    switch (arg / METROLOGY_PHASES) {
+    case 0:
+        v = a->v_rms[k] * 10.0f;
+        break;
+    case 1:
+        v = a->i_rms[k] * 100.0f;
+        break;
+    case 2:
+        v = a->thd_v[k] * 10.0f;
+        break;
+    default:
+        v = a->thd_i[k] * 10.0f;
+        break;
+    }
+    return axdr_put_uint16(e, u16(v, 1.0f));
 }

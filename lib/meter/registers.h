@@ -49,8 +49,9 @@ enum meter_ereg {
     METER_E_A_MINUS_L1, /* 1.0.22.8.0 (42, 62) */
     METER_E_A_MINUS_L2,
     METER_E_A_MINUS_L3,
-    METER_E_A_ABS, /* 1.0.15.8.0 = |A+| + |A-| */
-    METER_E_COUNT
+    METER_E_A_ABS,     /* 1.0.15.8.0 = |A+| + |A-| */
+    METER_E_R_PLUS_T1, /* 1.0.3.8.1 .. (omni: R+ per tariff) */
+    METER_E_COUNT = METER_E_R_PLUS_T1 + EM_METER_TARIFFS
 };
 
 typedef struct meter_energy {
@@ -88,6 +89,19 @@ enum meter_pq_value {
     METER_PQ_LAST_SWELL_S = METER_PQ_LAST_SWELL_V + METROLOGY_PHASES, /* 1.0.x2.37.0 */
     METER_PQ_VALUE_COUNT = METER_PQ_LAST_SWELL_S + METROLOGY_PHASES
 };
+
+/* 10-minute average values (the last completed IEC 61000-4-30
+ * aggregation of lib/meter/pq, OBIS D = 24; THD E = 124), arg of
+ * meter_read_avg: + phase index. Voltages 0.1 V and currents 0.01 A as
+ * long-unsigned (the instantaneous scalers), THD 0.1 % long-unsigned. */
+enum meter_avg_value {
+    METER_AVG_V = 0,                                      /* 1.0.32/52/72.24.0 */
+    METER_AVG_I = METER_AVG_V + METROLOGY_PHASES,         /* 1.0.31/51/71.24.0 */
+    METER_AVG_THD_V = METER_AVG_I + METROLOGY_PHASES,     /* 1.0.32/52/72.24.124 */
+    METER_AVG_THD_I = METER_AVG_THD_V + METROLOGY_PHASES, /* 1.0.31/51/71.24.124 */
+    METER_AVG_COUNT = METER_AVG_THD_I + METROLOGY_PHASES
+};
+int meter_read_avg(void *app, uint16_t arg, axdr_enc_t *e);
 
 /* Adds one record's energy to every counter, the tariff registers of
  * `tariff` (1..EM_METER_TARIFFS; others add to no tariff register). */

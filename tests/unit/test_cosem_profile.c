@@ -695,7 +695,7 @@ static void channel(dlms_capture_object_t *co, uint8_t i) {
 static void test_set_capture_objects(void **state) {
     (void)state;
     static uint8_t v[1024], orig[1024];
-    dlms_capture_object_t cols[CHANNELS + 2];
+    dlms_capture_object_t cols[EM_COSEM_PROFILE_MAX_COLUMNS + 2];
     for (uint32_t i = 0; i < 5; i++) {
         assert_int_equal(cosem_profile_capture(&srv, AL, T + 60 * (int64_t)i), 0);
     }
@@ -735,10 +735,11 @@ static void test_set_capture_objects(void **state) {
     cols[1] = (dlms_capture_object_t)CO(7, 2, LN_AL); /* its own buffer */
     bad = capture_list(v, sizeof(v), cols, 2);
     assert_int_equal(set(AL, 3, v, bad), DLMS_DAR_OTHER_REASON);
-    for (uint8_t i = 0; i < CHANNELS + 1; i++) {
+    for (uint8_t i = 0; i < EM_COSEM_PROFILE_MAX_COLUMNS; i++) {
         channel(&cols[1 + i], (uint8_t)(i % CHANNELS));
     }
-    bad = capture_list(v, sizeof(v), cols, CHANNELS + 1); /* 25 columns */
+    /* one column more than EM_COSEM_PROFILE_MAX_COLUMNS */
+    bad = capture_list(v, sizeof(v), cols, EM_COSEM_PROFILE_MAX_COLUMNS + 1);
     assert_int_equal(set(AL, 3, v, bad), DLMS_DAR_OTHER_REASON);
     assert_int_equal(set(AL, 3, BYTES(0x01, 0x00)), DLMS_DAR_OTHER_REASON); /* empty */
     assert_int_equal(set(AL, 3, BYTES(0x02, 0x00)), DLMS_DAR_TYPE_UNMATCHED);

@@ -46,10 +46,11 @@ static int rtc_set(void *user, int64_t utc) {
     return 0;
 }
 
-static void on_alarm(void *user, meter_t *mm, uint32_t bits) {
+static void on_alarm(void *user, meter_t *mm, unsigned reg, uint32_t bits) {
     (void)user;
     (void)mm;
-    alarms_pushed |= bits;
+    if (reg == 0)
+        alarms_pushed |= bits;
 }
 
 /* Per phase: 230 V, 5 A, cos phi 0.9 (the runtime's fixed load). */
@@ -335,6 +336,8 @@ static void test_dispatch_types(void **state) {
             assert_int_equal(tag, AXDR_ARRAY);
         else if (o->ln[2] == 96 && o->ln[3] == 14)
             assert_int_equal(tag, AXDR_OCTET_STRING);
+        else if (o->ln[2] == 96 && o->ln[3] == 11 && o->ln[4] >= 20)
+            assert_int_equal(tag, AXDR_DOUBLE_LONG_UNSIGNED); /* magnitude, duration */
         else if (o->ln[2] == 96)
             assert_int_equal(tag, AXDR_UNSIGNED);
         else if (o->ln[2] == 97)
@@ -349,7 +352,9 @@ static void test_dispatch_types(void **state) {
         /* The public client does not see metering objects. */
         assert_int_equal(get_as(METER_ASSOC_PUBLIC, cls, o->ln, 2), DLMS_DAR_OBJECT_UNDEFINED);
     }
-    assert_int_equal(checked, 21 + 20 + 6 + 16 + 4 + 3 + 3 + 3 + 2);
+    /* 21 energy, 32 instantaneous and average, 22 power quality, 11 status
+     * and AMR, 21 logs and last event codes, 6 alarm registers and filters. */
+    assert_int_equal(checked, 113);
 }
 
 /* ---- load profile and daily values ------------------------------------------------------------
@@ -376,11 +381,11 @@ static void test_load_profile(void **state) {
     }
     assert_int_equal(nb, 8);
     assert_int_equal(entries_in_use(LN_LP), 8);
-    assert_int_equal(m.lp_ram.count, 8);
+    assert_int_equal(m.prof_ram[METER_PROF_LP].count, 8);
     uint8_t row[METER_LP_ROW];
     uint32_t prev = 0;
     for (unsigned i = 0; i < 8; i++) {
-        ring_row(&m.lp_ram, i, row);
+        ring_row(&m.prof_ram[METER_PROF_LP], i, row);
         unsigned h, mi;
         row_time(row, &h, &mi);
         /* 13:15 CET, 13:30 ... 15:00 */
@@ -419,11 +424,11 @@ static void test_daily_values(void **state) {
             t1_at_midnight[nm++] = meter_energy_wh(&m.energy, METER_E_A_PLUS_T1);
     }
     assert_int_equal(nm, 3);
-    assert_int_equal(m.daily_ram.count, 3);
-    assert_int_equal(m.lp_ram.count, 3 * 96);
+    assert_int_equal(m.prof_ram[METER_PROF_DAILY].count, 3);
+    assert_int_equal(m.prof_ram[METER_PROF_LP].count, 3 * 96);
     uint8_t row[METER_DAILY_ROW];
     for (unsigned i = 0; i < 3; i++) {
-        ring_row(&m.daily_ram, i, row);
+        ring_row(&m.prof_ram[METER_PROF_DAILY], i, row);
         unsigned h, mi;
         row_time(row, &h, &mi);
         assert_int_equal(h, 0);
@@ -433,7 +438,7 @@ static void test_daily_values(void **state) {
         assert_int_equal(row[18], AXDR_DOUBLE_LONG_UNSIGNED);
         assert_int_equal(be32(row + 19), t1_at_midnight[i]);
     }
-    ring_row(&m.daily_ram, 0, row);
+    ring_row(&m.prof_ram[METER_PROF_DAILY], 0, row);
     assert_true(be32(row + 24) > 0); /* T2 ran before the switch */
 }
 
@@ -447,20 +452,20 @@ static void test_load_profile_dst(void **state) {
     rtc = t;
     for (int q = 0; q < 100; q++)
         step(t += 900, 900);
-    assert_int_equal(m.lp_ram.count, 100);
+    assert_int_equal(m.prof_ram[METER_PROF_LP].count, 100);
     uint8_t row[METER_LP_ROW];
-    ring_row(&m.lp_ram, 0, row); /* 00:15 CEST */
+    ring_row(&m.prof_ram[METER_PROF_LP], 0, row); /* 00:15 CEST */
     assert_int_equal(row[17], METER_AMR_DST);
     assert_int_equal(row[4 + 9], 0xFF); /* deviation -120 */
     assert_int_equal(row[4 + 10], 0x88);
     assert_int_equal(row[4 + 11], 0x80);
-    ring_row(&m.lp_ram, 99, row); /* local midnight of Oct 28, CET */
+    ring_row(&m.prof_ram[METER_PROF_LP], 99, row); /* local midnight of Oct 28, CET */
     assert_int_equal(row[17], 0);
     assert_int_equal(row[4 + 3], 28);
     assert_int_equal(row[4 + 5], 0);
     assert_int_equal(row[4 + 6], 0);
     /* the daily value at local midnight after 25 hours */
-    assert_int_equal(m.daily_ram.count, 1);
+    assert_int_equal(m.prof_ram[METER_PROF_DAILY].count, 1);
     assert_rel((double)m.energy.uwh[METER_E_A_PLUS] / 1e6, P_TOTAL_W * 25, 1e-6);
 }
 
@@ -479,11 +484,11 @@ static void test_monthly_billing(void **state) {
             t1_at[n++] = meter_energy_wh(&m.energy, METER_E_A_PLUS_T1);
     }
     assert_int_equal(n, 2);
-    assert_int_equal(m.monthly_ram.count, 2);
+    assert_int_equal(m.prof_ram[METER_PROF_MONTHLY].count, 2);
     assert_int_equal(entries_in_use(LN(1, 0, 98, 1, 0, 255)), 2);
     uint8_t row[METER_MONTHLY_ROW];
     for (unsigned i = 0; i < 2; i++) {
-        ring_row(&m.monthly_ram, i, row);
+        ring_row(&m.prof_ram[METER_PROF_MONTHLY], i, row);
         assert_int_equal(row[4 + 2], 2 + i); /* month */
         assert_int_equal(row[4 + 3], 1);     /* day */
         assert_int_equal(row[4 + 5], 0);
@@ -495,16 +500,16 @@ static void test_monthly_billing(void **state) {
     /* Set back into February and forward again: March is not closed twice. */
     step(1708000000, 3600); /* 2024-02-15 */
     step(1709300000, 3600); /* 2024-03-01 again */
-    assert_int_equal(m.monthly_ram.count, 2);
+    assert_int_equal(m.prof_ram[METER_PROF_MONTHLY].count, 2);
     step(1711929600, 3600); /* 2024-04-01 00:00 UTC = 02:00 CEST: April closes */
-    assert_int_equal(m.monthly_ram.count, 3);
-    ring_row(&m.monthly_ram, 2, row);
+    assert_int_equal(m.prof_ram[METER_PROF_MONTHLY].count, 3);
+    ring_row(&m.prof_ram[METER_PROF_MONTHLY], 2, row);
     assert_int_equal(row[4 + 2], 4);
     assert_int_equal(row[4 + 5], 0); /* stamped 00:00 CEST */
     assert_int_equal(row[4 + 11], 0x80);
     /* The close can also be triggered (future end-of-billing schedule). */
     assert_int_equal(meter_billing_close(&m, 1711929600), 0);
-    assert_int_equal(m.monthly_ram.count, 4);
+    assert_int_equal(m.prof_ram[METER_PROF_MONTHLY].count, 4);
 }
 
 /* ---- event logs and alarms ------------------------------------------------------------------- */
@@ -518,7 +523,7 @@ static uint8_t log_code(cosem_profile_ram_rows_t *r, uint32_t i) {
 
 static void test_event_log_wrap(void **state) {
     (void)state;
-    cosem_profile_ram_rows_t *std = &m.log_ram[METER_LOG_STANDARD];
+    cosem_profile_ram_rows_t *std = &m.prof_ram[METER_PROF_LOG_STD + METER_LOG_STANDARD];
     for (unsigned i = 0; i < 105; i++)
         assert_int_equal(meter_event(&m, METER_LOG_STANDARD, (uint8_t)(100 + i), T + i), 0);
     assert_int_equal(entries_in_use(LN_STD_LOG), 100);
@@ -534,8 +539,9 @@ static void test_event_log_wrap(void **state) {
     for (unsigned i = 0; i < 31; i++)
         assert_int_equal(meter_auth_failure(&m, T + i), 0);
     assert_int_equal(entries_in_use(LN_FRAUD_LOG), 30);
-    assert_int_equal(log_code(&m.log_ram[METER_LOG_FRAUD], 29), METER_EV_FAILED_LOGIN);
-    assert_int_equal(meter_event(&m, (enum meter_log)3, 1, T), METER_ERR_BADARG);
+    assert_int_equal(log_code(&m.prof_ram[METER_PROF_LOG_STD + METER_LOG_FRAUD], 29),
+                     METER_EV_FAILED_LOGIN);
+    assert_int_equal(meter_event(&m, METER_LOG_COUNT, 1, T), METER_ERR_BADARG);
 }
 
 static void test_event_log_reset_writes_255(void **state) {
@@ -545,7 +551,8 @@ static void test_event_log_reset_writes_255(void **state) {
     rtc = T + 100;
     assert_int_equal(action(7, LN_STD_LOG, 1, BYTES(AXDR_INTEGER, 0)), 0);
     assert_int_equal(entries_in_use(LN_STD_LOG), 1);
-    assert_int_equal(log_code(&m.log_ram[METER_LOG_STANDARD], 0), METER_EV_LOG_CLEARED);
+    assert_int_equal(log_code(&m.prof_ram[METER_PROF_LOG_STD + METER_LOG_STANDARD], 0),
+                     METER_EV_LOG_CLEARED);
     assert_int_equal(m.event_code[METER_LOG_STANDARD], 255);
     /* Other profiles' reset logs nothing. */
     assert_int_equal(action(7, LN_PQ_LOG, 1, BYTES(AXDR_INTEGER, 0)), 0);
@@ -561,7 +568,7 @@ static void test_clock_adjust_events(void **state) {
     /* shift_time +60 s */
     assert_int_equal(action(8, LN_CLOCK, 6, BYTES(AXDR_LONG, 0x00, 0x3C)), 0);
     assert_int_equal(rtc, T + 70);
-    cosem_profile_ram_rows_t *std = &m.log_ram[METER_LOG_STANDARD];
+    cosem_profile_ram_rows_t *std = &m.prof_ram[METER_PROF_LOG_STD + METER_LOG_STANDARD];
     assert_int_equal(std->count, 2);
     assert_int_equal(log_code(std, 0), METER_EV_CLOCK_ADJUSTED_OLD);
     assert_int_equal(log_code(std, 1), METER_EV_CLOCK_ADJUSTED_NEW);
@@ -576,11 +583,11 @@ static void test_clock_adjust_events(void **state) {
     for (int64_t t = T + 71; t <= T + 901; t++)
         tick(t);
     uint8_t lp[METER_LP_ROW];
-    ring_row(&m.lp_ram, m.lp_ram.count - 1, lp);
+    ring_row(&m.prof_ram[METER_PROF_LP], m.prof_ram[METER_PROF_LP].count - 1, lp);
     assert_int_equal(lp[17], METER_AMR_CLOCK_ADJUSTED);
     for (int64_t t = T + 902; t <= T + 1801; t++)
         tick(t);
-    ring_row(&m.lp_ram, m.lp_ram.count - 1, lp);
+    ring_row(&m.prof_ram[METER_PROF_LP], m.prof_ram[METER_PROF_LP].count - 1, lp);
     assert_int_equal(lp[17], 0);
     /* A time-zone write is no adjustment. */
     assert_int_equal(set(8, LN_CLOCK, 3, BYTES(AXDR_LONG, 0xFF, 0xC4)), 0);
@@ -591,8 +598,10 @@ static void test_alarm_register(void **state) {
     (void)state;
     m.clock.status |= COSEM_CLOCK_STATUS_INVALID;
     assert_int_equal(meter_power_up(&m, T), 0);
-    assert_int_equal(log_code(&m.log_ram[METER_LOG_STANDARD], 0), METER_EV_POWER_UP);
-    assert_int_equal(log_code(&m.log_ram[METER_LOG_STANDARD], 1), METER_EV_CLOCK_INVALID);
+    assert_int_equal(log_code(&m.prof_ram[METER_PROF_LOG_STD + METER_LOG_STANDARD], 0),
+                     METER_EV_POWER_UP);
+    assert_int_equal(log_code(&m.prof_ram[METER_PROF_LOG_STD + METER_LOG_STANDARD], 1),
+                     METER_EV_CLOCK_INVALID);
     assert_int_equal(meter_auth_failure(&m, T + 1), 0);
     uint32_t want = METER_ALARM_POWER_UP | METER_ALARM_CLOCK_INVALID | METER_ALARM_FRAUD_ATTEMPT;
     assert_int_equal(get_u32(1, LN_ALARM1), want);
@@ -600,7 +609,7 @@ static void test_alarm_register(void **state) {
     /* Writing a mask clears those bits only, and logs event 11. */
     assert_int_equal(set(1, LN_ALARM1, 2, BYTES(AXDR_DOUBLE_LONG_UNSIGNED, 0, 0, 0, 0x05)), 0);
     assert_int_equal(get_u32(1, LN_ALARM1), METER_ALARM_FRAUD_ATTEMPT);
-    cosem_profile_ram_rows_t *std = &m.log_ram[METER_LOG_STANDARD];
+    cosem_profile_ram_rows_t *std = &m.prof_ram[METER_PROF_LOG_STD + METER_LOG_STANDARD];
     assert_int_equal(log_code(std, std->count - 1), METER_EV_ALARM_CLEARED);
     assert_int_equal(set(1, LN_ALARM1, 2, BYTES(AXDR_LONG_UNSIGNED, 0, 1)),
                      DLMS_DAR_TYPE_UNMATCHED);
@@ -610,7 +619,7 @@ static void test_alarm_register(void **state) {
     assert_int_equal(set(1, LN_FILTER1, 2, BYTES(AXDR_DOUBLE_LONG_UNSIGNED, 0, 0, 0, 0x04)), 0);
     assert_int_equal(get_u32(1, LN_FILTER1), 4);
     alarms_pushed = 0;
-    meter_alarm_raise(&m, METER_ALARM_NV_MEMORY);
+    meter_alarm_raise(&m, 0, METER_ALARM_NV_MEMORY);
     assert_int_equal(alarms_pushed, 0);
     assert_int_equal(set(1, LN_ALARM1, 2, BYTES(AXDR_DOUBLE_LONG_UNSIGNED, 0xFF, 0xFF, 0xFF, 0xFF)),
                      0);
@@ -622,7 +631,7 @@ static void test_alarm_register(void **state) {
     for (int64_t t = T + 1; t <= T + 901; t++)
         tick(t);
     uint8_t lp[METER_LP_ROW];
-    ring_row(&m.lp_ram, m.lp_ram.count - 1, lp);
+    ring_row(&m.prof_ram[METER_PROF_LP], m.prof_ram[METER_PROF_LP].count - 1, lp);
     assert_int_equal(lp[17], METER_AMR_POWER_DOWN);
 }
 
@@ -642,7 +651,7 @@ static void test_pq_events(void **state) {
     expect_out(BYTES(AXDR_LONG_UNSIGNED, 0, 1));
     assert_int_equal(get(1, LN(1, 0, 72, 36, 0, 255), 2), 0);
     expect_out(BYTES(AXDR_LONG_UNSIGNED, 0, 0));
-    cosem_profile_ram_rows_t *pq = &m.log_ram[METER_LOG_PQ];
+    cosem_profile_ram_rows_t *pq = &m.prof_ram[METER_PROF_LOG_STD + METER_LOG_PQ];
     assert_true(pq->count >= 3);
     bool sag[3] = {false, false, false};
     for (uint32_t i = 0; i < pq->count; i++) {
@@ -730,15 +739,26 @@ static void test_omni_core(void **state) {
                            .logical_device_name_len = 16,
                            .time_zone_min = -60};
     assert_int_equal(meter_init(&m, &id, &port), 0);
-    assert_null(m.lp_obj);
-    assert_null(m.log_obj[METER_LOG_STANDARD]);
+    /* omni: the four-quadrant load profile, the analysis logger, debit
+     * logger 2, no daily values (esmr's). */
+    assert_non_null(m.prof_obj[METER_PROF_LP]);
+    assert_non_null(m.prof_obj[METER_PROF_ANALYSIS]);
+    assert_non_null(m.prof_obj[METER_PROF_DEBIT2]);
+    assert_null(m.prof_obj[METER_PROF_DAILY]);
+    assert_non_null(m.prof_obj[METER_PROF_LOG_STD + METER_LOG_STANDARD]);
     assert_int_equal(meter_set_tariff(&m, 4), 0);
     assert_int_equal(meter_set_tariff(&m, 5), METER_ERR_TARIFF);
     set_load(U_RMS, I_RMS, PF);
     step(T + 3600, 3600);
-    assert_int_equal(m.energy.uwh[METER_E_A_PLUS_T1 + 3], m.energy.uwh[METER_E_A_PLUS]);
+    uint64_t sum = 0, rsum = 0;
+    for (unsigned t = 0; t < 4; t++) {
+        sum += m.energy.uwh[METER_E_A_PLUS_T1 + t];
+        rsum += m.energy.uwh[METER_E_R_PLUS_T1 + t];
+    }
+    assert_int_equal(sum, m.energy.uwh[METER_E_A_PLUS]);
+    assert_int_equal(rsum, m.energy.uwh[METER_E_R_PLUS]);
     assert_int_equal(meter_power_up(&m, T + 3600), 0);
-    assert_int_equal(m.alarm1, METER_ALARM_POWER_UP);
+    assert_int_equal(m.alarm[0], METER_ALARM_POWER_UP);
 }
 
 int main(void) {

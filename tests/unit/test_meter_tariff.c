@@ -203,7 +203,7 @@ static void test_week_quarters(void **state) {
     assert_rel((double)u[T1] / 1e6, 3105.0 * 88, 1e-6);
     /* Daily values at each local midnight: Tuesday 00:00 holds Monday's
      * 16 h of T2, Sunday 00:00 still only the five weekdays'. */
-    cosem_profile_ram_rows_t *d = &m.daily_ram;
+    cosem_profile_ram_rows_t *d = &m.prof_ram[METER_PROF_DAILY];
     assert_int_equal(d->count, 7);
     uint8_t row[METER_DAILY_ROW];
     uint32_t prev_t2 = 0;
@@ -299,7 +299,7 @@ static void program_passive(void) {
 
 /* Codes of the standard event log, oldest first, with their UTC. */
 static unsigned std_codes(uint8_t *codes, int64_t *when, unsigned cap) {
-    cosem_profile_ram_rows_t *r = &m.log_ram[METER_LOG_STANDARD];
+    cosem_profile_ram_rows_t *r = &m.prof_ram[METER_PROF_LOG_STD + METER_LOG_STANDARD];
     unsigned n = 0;
     for (uint32_t i = 0; i < r->count && n < cap; i++) {
         uint8_t row[METER_LOG_ROW];
@@ -396,7 +396,7 @@ static void boot(int64_t utc, bool first) {
 
 static void test_persist_round_trip(void **state) {
     (void)state;
-    geo.sector_count = meter_persist_sectors_needed(&geo);
+    geo.sector_count = meter_persist_sectors_needed(&geo, METER_VARIANT_ESMR);
     snprintf(path, sizeof(path), "/tmp/test_meter_tariff_%d.img", (int)getpid());
     unlink(path);
     boot(MON_JAN, true);
