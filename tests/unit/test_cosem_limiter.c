@@ -5,7 +5,8 @@
  * list, duration), the path limiter -> Script table -> Disconnect control
  * local disconnect / reconnect, failing scripts and unreadable values, SET
  * type and range checks (nothing changes on a refusal) and byte-exact GETs.
- * Own small object table.
+ * Own small object table (test_cosem_breaker_table.h, shared with
+ * fuzz/fuzz_breaker.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,142 +17,33 @@
 #include <cmocka.h>
 
 #include "cosem/calendar_eval.h"
-#include "cosem/cosem.h"
-#include "cosem/cosem_classes.h"
-#include "cosem/disconnect_control.h"
-#include "cosem/limiter.h"
 #include "cosem_test_table.h"
+#include "test_cosem_breaker_table.h"
 
 #define LN(...)    ((const uint8_t[6]){__VA_ARGS__})
 #define BYTES(...) ((const uint8_t[]){__VA_ARGS__}), sizeof((const uint8_t[]){__VA_ARGS__})
 
-#define LN_LIMITER LN(0, 0, 17, 0, 0, 255)
-#define LN_BREAKER LN(0, 0, 96, 3, 10, 255)
-#define LN_SCRIPTS LN(0, 0, 10, 0, 106, 255)
-#define LN_POWER   LN(1, 0, 1, 7, 0, 255)
+#define LN_LIMITER BT_LIMITER
 
 #define CLASS_LIMITER 71
 
 /* 2024-01-15 12:00:00 UTC, 13:00 CET (a Monday). */
 static const int64_t T0 = 1705320000;
 
-typedef struct app {
-    cosem_clock_state_t clock;          /* 0.0.1.0.0.255 */
-    cosem_limiter_state_t limiter;      /* 0.0.17.0.0.255 */
-    cosem_disconnect_state_t breaker;   /* 0.0.96.3.10.255 */
-    cosem_script_table_state_t scripts; /* 0.0.10.0.106.255 */
-    int32_t p_w;                        /* 1.0.1.7.0.255 double-long, W */
-    uint16_t i_ca;                      /* 1.0.31.7.0.255 long-unsigned, 0.01 A */
-    float freq;                         /* 0.0.96.128.0.255 float32 */
-    uint8_t text[4];                    /* 0.0.96.128.1.255 octet-string */
-    dlms_assoc_config_t assoc;
-    int64_t rtc;
-    cosem_server_t *srv;
-    int transitions;
-    char letters[16];
-    int native_calls;
-} app_t;
-
-typedef struct fixture {
-    app_t app;
-    em_port_t port;
-    cosem_server_t srv;
-} fixture_t;
-
-static fixture_t F;
-
-static void on_transition(void *app, const cosem_object_t *obj, const cosem_disc_transition_t *t) {
-    app_t *a = app;
-    (void)obj;
-    if (a->transitions < (int)sizeof(a->letters)) {
-        a->letters[a->transitions] = t->letter;
-    }
-    a->transitions++;
-}
-
-/* The disconnect script table: 1 local disconnect, 2 local reconnect. */
-static int native_breaker(void *app, const cosem_object_t *table, uint16_t id) {
-    app_t *a = app;
-    (void)table;
-    a->native_calls++;
-    const cosem_object_t *b = cosem_find(a->srv, LN_BREAKER);
-    int rc = id == 1 ? cosem_disconnect_local_disconnect(a->srv, b)
-                     : cosem_disconnect_local_reconnect(a->srv, b);
-    return rc < 0 ? rc : 0;
-}
-
-static int64_t rtc_get(void *user) {
-    return ((app_t *)user)->rtc;
-}
-
-static const cosem_access_t ALL = {.read = COSEM_ALL, .write = COSEM_ALL, .method = 0xFFFEu};
-static const cosem_clock_def_t CLOCK_DEF = {COSEM_STATE(cosem_clock_state_t, app_t, clock), 900};
-static const cosem_limiter_def_t LIMITER_DEF = {COSEM_STATE(cosem_limiter_state_t, app_t, limiter)};
-static const cosem_disconnect_def_t BREAKER_DEF = {
-    COSEM_STATE(cosem_disconnect_state_t, app_t, breaker), on_transition};
-static const cosem_script_native_t NATIVES[] = {{1, native_breaker}, {2, native_breaker}};
-static const cosem_script_table_def_t SCRIPTS_DEF = {
-    COSEM_STATE(cosem_script_table_state_t, app_t, scripts), NATIVES, 2};
-static const cosem_register_def_t POWER_DEF = {COSEM_FIELD(AXDR_DOUBLE_LONG, app_t, p_w), 0,
-                                               COSEM_UNIT_W};
-static const cosem_register_def_t CURRENT_DEF = {COSEM_FIELD(AXDR_LONG_UNSIGNED, app_t, i_ca), -2,
-                                                 COSEM_UNIT_A};
-static const cosem_data_def_t FREQ_DEF = {COSEM_FIELD(AXDR_FLOAT32, app_t, freq)};
-static const cosem_data_def_t TEXT_DEF = {COSEM_FIELD(AXDR_OCTET_STRING, app_t, text)};
-
-static const cosem_object_t OBJECTS[] = {
-    {&cosem_class_clock, COSEM_OBIS(0, 0, 1, 0, 0, 255), &CLOCK_DEF, {&ALL}},
-    {&cosem_class_limiter, COSEM_OBIS(0, 0, 17, 0, 0, 255), &LIMITER_DEF, {&ALL}},
-    {&cosem_class_disconnect_control, COSEM_OBIS(0, 0, 96, 3, 10, 255), &BREAKER_DEF, {&ALL}},
-    {&cosem_class_script_table, COSEM_OBIS(0, 0, 10, 0, 106, 255), &SCRIPTS_DEF, {&ALL}},
-    {&cosem_class_register, COSEM_OBIS(1, 0, 1, 7, 0, 255), &POWER_DEF, {&ALL}},
-    {&cosem_class_register, COSEM_OBIS(1, 0, 31, 7, 0, 255), &CURRENT_DEF, {&ALL}},
-    {&cosem_class_data, COSEM_OBIS(0, 0, 96, 128, 0, 255), &FREQ_DEF, {&ALL}},
-    {&cosem_class_data, COSEM_OBIS(0, 0, 96, 128, 1, 255), &TEXT_DEF, {&ALL}},
-};
-
-static const cosem_object_t *LIMITER = &OBJECTS[1];
+static bt_t F;
+static const cosem_object_t *OBJECTS;
+static const cosem_object_t *LIMITER;
 
 static int setup(void **state) {
     (void)state;
-    memset(&F, 0, sizeof(F));
-    app_t *a = &F.app;
-    cosem_clock_state_cet(&a->clock);
-    cosem_limiter_init(&a->limiter);
-    cosem_disconnect_init(&a->breaker, 6); /* local reconnect allowed */
-    a->scripts.count = 2;
-    a->scripts.scripts[0].id = 1;
-    a->scripts.scripts[1].id = 2;
-    a->assoc = (dlms_assoc_config_t){.client_sap = 1,
-                                     .logical_name = {0, 0, 40, 0, 1, 255},
-                                     .app_context = 1,
-                                     .conformance = 0x00701Fu,
-                                     .max_receive_pdu = 1024};
-    a->rtc = T0;
-    a->srv = &F.srv;
-    a->freq = 50.0f;
-    F.port.user = a;
-    F.port.rtc_get = rtc_get;
-    if (cosem_server_init(&F.srv, OBJECTS, COSEM_COUNT(OBJECTS), a, sizeof(*a), &F.port) != 0 ||
-        cosem_server_add_association(&F.srv, &a->assoc) != 0) {
-        return -1;
-    }
-    return 0;
+    size_t n;
+    OBJECTS = bt_objects(&n);
+    LIMITER = &OBJECTS[BT_OBJ_LIMITER];
+    return bt_setup(&F, T0, 6); /* mode 6: local reconnect allowed */
 }
 
 static dlms_assoc_view_t view(void) {
-    dlms_assoc_view_t v;
-    memset(&v, 0, sizeof(v));
-    v.client_sap = 1;
-    v.server_sap = 1;
-    v.assoc_index = 0;
-    v.status = DLMS_ASSOC_ASSOCIATED;
-    v.app_context = 1;
-    v.dlms_version = 6;
-    v.conformance = 0x00701Fu;
-    v.server_max_pdu = 1024;
-    v.client_max_pdu = 1024;
-    return v;
+    return bt_view();
 }
 
 static int set(int8_t attr, const uint8_t *value, size_t n) {
