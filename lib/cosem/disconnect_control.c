@@ -1,6 +1,7 @@
 /*
  * disconnect_control.c - interface class Disconnect control (class_id 70,
- * version 0; Blue Book "Disconnect control", IEC 62056-6-2:2017 4.5.8):
+ * version 0; Blue Book "Disconnect control", clause 4.5.8 of the time- and
+ * event-bound control classes in edition 12 / IEC 62056-6-2:2017):
  * the state diagram (transitions a..h), the control modes 0..6, the
  * methods remote_disconnect / remote_reconnect and the meter's manual and
  * local inputs. The diagram, the mode table and the answers are in

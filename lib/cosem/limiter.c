@@ -1,6 +1,7 @@
 /*
  * limiter.c - interface class Limiter (class_id 71, version 0; Blue Book
- * "Limiter", IEC 62056-6-2:2017 4.5.9): the attributes, their checks, and
+ * "Limiter", clause 4.5.9 in edition 12 / IEC 62056-6-2:2017): the
+ * attributes, their checks, and
  * cosem_limiter_tick(), which reads the monitored attribute through the
  * object layer, selects the normal or emergency threshold, measures how
  * long the value stays over / under it and runs the action scripts through

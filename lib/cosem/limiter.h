@@ -35,7 +35,8 @@
  *   thresholds 4, 5   a number (type-unmatched otherwise) of the same
  *                     A-XDR type as the monitored value reads now (type-
  *                     unmatched otherwise; any numeric type while no
- *                     monitored value is configured); NaN: other-reason
+ *                     monitored value is configured or it cannot be read);
+ *                     NaN: other-reason
  *   durations 6, 7    double-long-unsigned (type-unmatched)
  *   emergency_profile activation time all "not specified" (no emergency)
  *                     or a concrete date-time (local time of the Clock
