@@ -689,6 +689,14 @@
 /* ---- Disconnect control, limiter, prepayment classes (70, 71, 111-113) ---- */
 /* (options of lib/cosem/disconnect_control.c, limiter.c, account.c, credit.c, charge.c) */
 
+/* Entries of a Limiter's emergency_profile_group_id_list (class 71,
+ * attribute 9): the groups of emergency profiles this meter obeys. A
+ * head-end assigns a meter to a few load-shedding groups (region, feeder,
+ * customer class); 8 leaves room for that and costs 16 bytes. */
+#ifndef EM_COSEM_LIMITER_GROUP_IDS
+#define EM_COSEM_LIMITER_GROUP_IDS 8
+#endif
+
 /* ---- Image transfer and push setup classes (18, 40) ---------------------- */
 /* (options of lib/cosem/image_transfer.c, push_setup.c) */
 

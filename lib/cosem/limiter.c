@@ -1,0 +1,512 @@
+/*
+ * limiter.c - interface class Limiter (class_id 71, version 0; Blue Book
+ * "Limiter", clause 4.5.9 in edition 12 / IEC 62056-6-2:2017): the
+ * attributes, their checks, and
+ * cosem_limiter_tick(), which reads the monitored attribute through the
+ * object layer, selects the normal or emergency threshold, measures how
+ * long the value stays over / under it and runs the action scripts through
+ * the Script table API. Semantics and answers are in limiter.h.
+ */
+#include <string.h>
+
+#include "cosem/calendar_eval.h"
+#include "cosem/cosem.h"
+#include "cosem/cosem_classes.h"
+#include "cosem/limiter.h"
+
+_Static_assert(EM_COSEM_LIMITER_GROUP_IDS >= 1 && EM_COSEM_LIMITER_GROUP_IDS <= 255,
+               "the group id count is a uint8_t");
+
+/* Bytes of one read of the monitored value: any numeric Data fits in 9. */
+#define VALUE_BUF 32
+
+static const cosem_limiter_def_t *def_of(const cosem_object_t *obj) {
+    return obj->def;
+}
+
+cosem_limiter_state_t *cosem_limiter_state(const cosem_server_t *s, const cosem_object_t *obj) {
+    if (s == NULL || obj == NULL || obj->cls != &cosem_class_limiter) {
+        return NULL;
+    }
+    return cosem_app_ptr(s, def_of(obj)->state);
+}
+
+void cosem_limiter_reset_runtime(cosem_limiter_state_t *st) {
+    st->emergency_active = false;
+    st->over = false;
+    st->seen = false;
+    st->side_over = false;
+    st->side_since = 0;
+    st->last_tick = 0;
+}
+
+void cosem_limiter_init(cosem_limiter_state_t *st) {
+    memset(st, 0, sizeof(*st));
+    cosem_datetime_set_unspecified(&st->emergency.activation);
+    cosem_limiter_reset_runtime(st);
+}
+
+static uint8_t groups(const cosem_limiter_state_t *st) {
+    return st->group_count < EM_COSEM_LIMITER_GROUP_IDS ? st->group_count
+                                                        : EM_COSEM_LIMITER_GROUP_IDS;
+}
+
+/* ---- numbers (the types a Register / Data value carries) ---------------------------- */
+
+enum { NUM_SIGNED, NUM_UNSIGNED, NUM_FLOAT, NUM_NONE };
+
+static int kind_of(uint8_t tag) {
+    switch (tag) {
+    case AXDR_INTEGER:
+    case AXDR_LONG:
+    case AXDR_DOUBLE_LONG:
+    case AXDR_LONG64:
+        return NUM_SIGNED;
+    case AXDR_UNSIGNED:
+    case AXDR_LONG_UNSIGNED:
+    case AXDR_DOUBLE_LONG_UNSIGNED:
+    case AXDR_LONG64_UNSIGNED:
+    case AXDR_ENUM:
+    case AXDR_BOOLEAN:
+        return NUM_UNSIGNED;
+    case AXDR_FLOAT32:
+    case AXDR_FLOAT64:
+        return NUM_FLOAT;
+    default:
+        return NUM_NONE;
+    }
+}
+
+/* A decoded scalar as a number: 0, DLMS_DAR_TYPE_UNMATCHED for other types,
+ * DLMS_DAR_OTHER_REASON for NaN. */
+static int number_of(const axdr_value_t *v, cosem_monitor_number_t *n) {
+    memset(n, 0, sizeof(*n));
+    n->tag = v->tag;
+    switch (kind_of(v->tag)) {
+    case NUM_SIGNED:
+        n->v.i = v->i;
+        return 0;
+    case NUM_UNSIGNED:
+        n->v.u = v->tag == AXDR_BOOLEAN ? (uint64_t)v->b : v->u;
+        return 0;
+    case NUM_FLOAT:
+        n->v.f = v->tag == AXDR_FLOAT32 ? (double)v->f32 : v->f64;
+        return n->v.f == n->v.f ? 0 : (int)DLMS_DAR_OTHER_REASON; /* NaN */
+    default:
+        n->tag = 0;
+        return DLMS_DAR_TYPE_UNMATCHED;
+    }
+}
+
+static double as_double(const cosem_monitor_number_t *n) {
+    switch (kind_of(n->tag)) {
+    case NUM_SIGNED:
+        return (double)n->v.i;
+    case NUM_UNSIGNED:
+        return (double)n->v.u;
+    default:
+        return n->v.f;
+    }
+}
+
+/* value > threshold, exactly for integers of either signedness. */
+static bool above(const cosem_monitor_number_t *value, const cosem_monitor_number_t *thr) {
+    int kv = kind_of(value->tag), kt = kind_of(thr->tag);
+    if (kv == NUM_FLOAT || kt == NUM_FLOAT) {
+        return as_double(value) > as_double(thr);
+    }
+    if (kv == NUM_SIGNED && kt == NUM_SIGNED) {
+        return value->v.i > thr->v.i;
+    }
+    if (kv == NUM_UNSIGNED && kt == NUM_UNSIGNED) {
+        return value->v.u > thr->v.u;
+    }
+    if (kv == NUM_SIGNED) { /* signed value, unsigned threshold */
+        return value->v.i >= 0 && (uint64_t)value->v.i > thr->v.u;
+    }
+    return thr->v.i < 0 || value->v.u > (uint64_t)thr->v.i;
+}
+
+static int put_number(axdr_enc_t *e, const cosem_monitor_number_t *n) {
+    switch (n->tag) {
+    case AXDR_INTEGER:
+        return axdr_put_int8(e, (int8_t)n->v.i);
+    case AXDR_LONG:
+        return axdr_put_int16(e, (int16_t)n->v.i);
+    case AXDR_DOUBLE_LONG:
+        return axdr_put_int32(e, (int32_t)n->v.i);
+    case AXDR_LONG64:
+        return axdr_put_int64(e, n->v.i);
+    case AXDR_UNSIGNED:
+        return axdr_put_uint8(e, (uint8_t)n->v.u);
+    case AXDR_LONG_UNSIGNED:
+        return axdr_put_uint16(e, (uint16_t)n->v.u);
+    case AXDR_DOUBLE_LONG_UNSIGNED:
+        return axdr_put_uint32(e, (uint32_t)n->v.u);
+    case AXDR_LONG64_UNSIGNED:
+        return axdr_put_uint64(e, n->v.u);
+    case AXDR_ENUM:
+        return axdr_put_enum(e, (uint8_t)n->v.u);
+    case AXDR_BOOLEAN:
+        return axdr_put_boolean(e, n->v.u != 0);
+    case AXDR_FLOAT32:
+        return axdr_put_float32(e, (float)n->v.f);
+    case AXDR_FLOAT64:
+        return axdr_put_float64(e, n->v.f);
+    default:
+        return axdr_put_null(e); /* not configured */
+    }
+}
+
+/* ---- the monitored value (internal GET through the object layer) ------------------- */
+
+static const cosem_object_t *monitored(const cosem_server_t *s, uint16_t class_id,
+                                       const uint8_t ln[COSEM_LN_LEN], int8_t attr) {
+    const cosem_object_t *o = cosem_find(s, ln);
+    if (o == NULL || o->cls->class_id != class_id || attr < 2 || attr > o->cls->attr_count ||
+        (o->cls->present != NULL && !o->cls->present(s, o))) {
+        return NULL;
+    }
+    return o;
+}
+
+/* Reads attribute `attr` of the named object as the meter itself (no access
+ * rights) and decodes it as a number. */
+static int read_number(cosem_server_t *s, uint16_t class_id, const uint8_t ln[COSEM_LN_LEN],
+                       int8_t attr, cosem_monitor_number_t *out) {
+    const cosem_object_t *o = monitored(s, class_id, ln, attr);
+    if (o == NULL) {
+        return COSEM_ERR_LIMITER_VALUE;
+    }
+    uint8_t buf[VALUE_BUF], cookie[EM_DLMS_GET_COOKIE];
+    memset(cookie, 0, sizeof(cookie));
+    axdr_enc_t e;
+    axdr_enc_init(&e, buf, sizeof(buf));
+    cosem_req_t r = {s, o, &cosem_sched_meter_view, attr, NULL, cookie};
+    if (o->cls->get(&r, &e) != 0 || e.err != 0) {
+        return COSEM_ERR_LIMITER_VALUE;
+    }
+    axdr_dec_t d;
+    axdr_value_t v;
+    axdr_dec_init(&d, buf, e.len);
+    if (axdr_get_value(&d, &v) != 0 || !cosem_dec_done(&d) || number_of(&v, out) != 0) {
+        return COSEM_ERR_LIMITER_VALUE;
+    }
+    return 0;
+}
+
+static bool configured(const cosem_limiter_state_t *st) {
+    return st->class_id != 0;
+}
+
+/* ---- emergency profile ------------------------------------------------------------------ */
+
+static bool all_unspecified(const cosem_datetime_t *dt) {
+    return dt->year == COSEM_DT_YEAR_NOT_SPECIFIED && dt->month == COSEM_DT_NOT_SPECIFIED &&
+           dt->day == COSEM_DT_NOT_SPECIFIED && dt->hour == COSEM_DT_NOT_SPECIFIED &&
+           dt->minute == COSEM_DT_NOT_SPECIFIED && dt->second == COSEM_DT_NOT_SPECIFIED;
+}
+
+static bool in_groups(const cosem_limiter_state_t *st, uint16_t id) {
+    for (uint8_t i = 0; i < groups(st); i++) {
+        if (st->group_ids[i] == id) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool cosem_limiter_emergency_at(const cosem_server_t *s, const cosem_limiter_state_t *st,
+                                int64_t utc) {
+    const cosem_limiter_emergency_t *em = &st->emergency;
+    int64_t start;
+    if (s == NULL || em->duration == 0 || all_unspecified(&em->activation) ||
+        !in_groups(st, em->id) || cosem_datetime_to_instant(s, &em->activation, &start) != 0) {
+        return false;
+    }
+    return utc >= start && utc - start < (int64_t)em->duration;
+}
+
+static const cosem_monitor_number_t *threshold_active(const cosem_limiter_state_t *st) {
+    return st->emergency_active ? &st->threshold_emergency : &st->threshold_normal;
+}
+
+/* ---- the tick ----------------------------------------------------------------------------- */
+
+/* Runs one action; records the first failure. */
+static void run(cosem_server_t *s, const cosem_script_ref_t *ref, int *err) {
+    int rc = cosem_script_run_ref(s, ref);
+    if (rc != 0 && *err == 0) {
+        *err = rc < 0 ? rc : COSEM_ERR_SCRIPT_ACTION;
+    }
+}
+
+/* Moves the side/since bookkeeping to this tick's observation. */
+static void observe(cosem_limiter_state_t *st, bool over, int64_t utc) {
+    if (!st->seen || utc < st->last_tick || over != st->side_over) {
+        st->seen = true;
+        st->side_over = over;
+        st->side_since = utc;
+    }
+    st->last_tick = utc;
+}
+
+int cosem_limiter_tick(cosem_server_t *s, const cosem_object_t *obj, int64_t utc) {
+    cosem_limiter_state_t *st = cosem_limiter_state(s, obj);
+    if (st == NULL) {
+        return COSEM_ERR_BADARG;
+    }
+    int flags = 0;
+    bool emergency = cosem_limiter_emergency_at(s, st, utc);
+    if (emergency != st->emergency_active) {
+        st->emergency_active = emergency;
+        flags |= COSEM_LIMITER_THRESHOLD_SWITCHED;
+    }
+    const cosem_monitor_number_t *thr = threshold_active(st);
+    if (!configured(st) || kind_of(thr->tag) == NUM_NONE) {
+        return flags; /* nothing to compare */
+    }
+    cosem_monitor_number_t value;
+    int rc = read_number(s, st->class_id, st->ln, st->attribute_index, &value);
+    if (rc != 0) {
+        return rc;
+    }
+    observe(st, above(&value, thr), utc);
+    int err = 0;
+    uint64_t held = (uint64_t)(utc - st->side_since);
+    if (!st->over && st->side_over && held >= st->min_over) {
+        st->over = true;
+        flags |= COSEM_LIMITER_RAN_OVER;
+        run(s, &st->action_over, &err);
+    } else if (st->over && !st->side_over && held >= st->min_under) {
+        st->over = false;
+        flags |= COSEM_LIMITER_RAN_UNDER;
+        run(s, &st->action_under, &err);
+    }
+    return err != 0 ? err : flags;
+}
+
+/* ---- attributes --------------------------------------------------------------------------- */
+
+static void put_ref(axdr_enc_t *e, const cosem_script_ref_t *ref) {
+    axdr_put_structure(e, 2);
+    axdr_put_octet_string(e, ref->ln, COSEM_LN_LEN);
+    axdr_put_uint16(e, ref->selector);
+}
+
+static int limiter_get(const cosem_req_t *r, axdr_enc_t *e) {
+    const cosem_limiter_state_t *st = cosem_limiter_state(r->srv, r->obj);
+    switch (r->id) {
+    case 2:
+        axdr_put_structure(e, 3);
+        axdr_put_uint16(e, st->class_id);
+        axdr_put_octet_string(e, st->ln, COSEM_LN_LEN);
+        axdr_put_int8(e, st->attribute_index);
+        break;
+    case 3:
+        put_number(e, threshold_active(st));
+        break;
+    case 4:
+        put_number(e, &st->threshold_normal);
+        break;
+    case 5:
+        put_number(e, &st->threshold_emergency);
+        break;
+    case 6:
+        axdr_put_uint32(e, st->min_over);
+        break;
+    case 7:
+        axdr_put_uint32(e, st->min_under);
+        break;
+    case 8:
+        axdr_put_structure(e, 3);
+        axdr_put_uint16(e, st->emergency.id);
+        axdr_put_date_time_os(e, &st->emergency.activation);
+        axdr_put_uint32(e, st->emergency.duration);
+        break;
+    case 9:
+        axdr_put_array(e, groups(st));
+        for (uint8_t i = 0; i < groups(st); i++) {
+            axdr_put_uint16(e, st->group_ids[i]);
+        }
+        break;
+    case 10:
+        axdr_put_boolean(e, st->emergency_active);
+        break;
+    default:
+        axdr_put_structure(e, 2);
+        put_ref(e, &st->action_over);
+        put_ref(e, &st->action_under);
+        break;
+    }
+    return e->err;
+}
+
+static int set_monitored(cosem_server_t *s, cosem_limiter_state_t *st, axdr_dec_t *d) {
+    uint32_t n;
+    uint16_t class_id;
+    const uint8_t *ln;
+    size_t len;
+    int8_t attr;
+    if (axdr_get_structure(d, &n) != 0 || n != 3 || axdr_get_uint16(d, &class_id) != 0 ||
+        axdr_get_octet_string(d, &ln, &len) != 0 || axdr_get_int8(d, &attr) != 0) {
+        return DLMS_DAR_TYPE_UNMATCHED;
+    }
+    cosem_monitor_number_t now;
+    if (len != COSEM_LN_LEN || read_number(s, class_id, ln, attr, &now) != 0) {
+        return DLMS_DAR_OTHER_REASON;
+    }
+    st->class_id = class_id;
+    memcpy(st->ln, ln, COSEM_LN_LEN);
+    st->attribute_index = attr;
+    st->seen = false; /* a new quantity: count from the next tick */
+    return 0;
+}
+
+static int set_threshold(cosem_server_t *s, cosem_limiter_state_t *st, axdr_dec_t *d,
+                         cosem_monitor_number_t *dst) {
+    axdr_value_t v;
+    cosem_monitor_number_t n, now;
+    if (axdr_get_value(d, &v) != 0) {
+        return DLMS_DAR_TYPE_UNMATCHED;
+    }
+    int rc = number_of(&v, &n);
+    if (rc != 0) {
+        return rc;
+    }
+    if (configured(st) && read_number(s, st->class_id, st->ln, st->attribute_index, &now) == 0 &&
+        now.tag != n.tag) {
+        return DLMS_DAR_TYPE_UNMATCHED; /* the type follows the monitored value */
+    }
+    *dst = n;
+    return 0;
+}
+
+static int set_emergency(const cosem_server_t *s, cosem_limiter_state_t *st, axdr_dec_t *d) {
+    uint32_t n;
+    cosem_limiter_emergency_t em;
+    memset(&em, 0, sizeof(em));
+    if (axdr_get_structure(d, &n) != 0 || n != 3 || axdr_get_uint16(d, &em.id) != 0 ||
+        axdr_get_date_time(d, &em.activation) != 0 || axdr_get_uint32(d, &em.duration) != 0) {
+        return DLMS_DAR_TYPE_UNMATCHED;
+    }
+    int64_t at;
+    if (!all_unspecified(&em.activation) &&
+        (!cosem_datetime_is_valid(&em.activation) ||
+         cosem_datetime_to_instant(s, &em.activation, &at) != 0)) {
+        return DLMS_DAR_OTHER_REASON;
+    }
+    st->emergency = em;
+    return 0;
+}
+
+static int set_groups(cosem_limiter_state_t *st, axdr_dec_t *d) {
+    uint16_t tmp[EM_COSEM_LIMITER_GROUP_IDS];
+    uint32_t n;
+    if (axdr_get_array(d, &n) != 0) {
+        return DLMS_DAR_TYPE_UNMATCHED;
+    }
+    if (n > EM_COSEM_LIMITER_GROUP_IDS) {
+        return DLMS_DAR_OTHER_REASON;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (axdr_get_uint16(d, &tmp[i]) != 0) {
+            return DLMS_DAR_TYPE_UNMATCHED;
+        }
+    }
+    memcpy(st->group_ids, tmp, n * sizeof(tmp[0]));
+    st->group_count = (uint8_t)n;
+    return 0;
+}
+
+/* A script reference: a Script table, or "no action". */
+static int get_ref(const cosem_server_t *s, axdr_dec_t *d, cosem_script_ref_t *out) {
+    uint32_t n;
+    const uint8_t *ln;
+    size_t len;
+    if (axdr_get_structure(d, &n) != 0 || n != 2 || axdr_get_octet_string(d, &ln, &len) != 0 ||
+        axdr_get_uint16(d, &out->selector) != 0) {
+        return DLMS_DAR_TYPE_UNMATCHED;
+    }
+    if (len != COSEM_LN_LEN) {
+        return DLMS_DAR_OTHER_REASON;
+    }
+    memcpy(out->ln, ln, COSEM_LN_LEN);
+    return cosem_script_ref_is_null(out) || cosem_script_table_exists(s, out->ln)
+               ? 0
+               : (int)DLMS_DAR_OTHER_REASON;
+}
+
+static int set_actions(const cosem_server_t *s, cosem_limiter_state_t *st, axdr_dec_t *d) {
+    cosem_script_ref_t over, under;
+    uint32_t n;
+    if (axdr_get_structure(d, &n) != 0 || n != 2) {
+        return DLMS_DAR_TYPE_UNMATCHED;
+    }
+    int rc = get_ref(s, d, &over);
+    rc = rc == 0 ? get_ref(s, d, &under) : rc;
+    if (rc != 0) {
+        return rc;
+    }
+    st->action_over = over;
+    st->action_under = under;
+    return 0;
+}
+
+static int set_seconds(axdr_dec_t *d, uint32_t *dst) {
+    uint32_t v;
+    if (axdr_get_uint32(d, &v) != 0) {
+        return DLMS_DAR_TYPE_UNMATCHED;
+    }
+    *dst = v;
+    return 0;
+}
+
+static int limiter_set(const cosem_req_t *r, axdr_dec_t *value) {
+    cosem_limiter_state_t *st = cosem_limiter_state(r->srv, r->obj);
+    switch (r->id) {
+    case 2:
+        return set_monitored(r->srv, st, value);
+    case 4:
+        return set_threshold(r->srv, st, value, &st->threshold_normal);
+    case 5:
+        return set_threshold(r->srv, st, value, &st->threshold_emergency);
+    case 6:
+        return set_seconds(value, &st->min_over);
+    case 7:
+        return set_seconds(value, &st->min_under);
+    case 8:
+        return set_emergency(r->srv, st, value);
+    case 9:
+        return set_groups(st, value);
+    case 11:
+        return set_actions(r->srv, st, value);
+    default:
+        return DLMS_DAR_READ_WRITE_DENIED; /* 3 and 10 are not in write_mask */
+    }
+}
+
+static int limiter_check(const cosem_server_t *s, const cosem_object_t *obj) {
+    return cosem_sched_check_state(s, def_of(obj)->state, sizeof(cosem_limiter_state_t));
+}
+
+const cosem_class_t cosem_class_limiter = {
+    .class_id = COSEM_CLASS_LIMITER,
+    .version = 0,
+    .attr_count = 11,
+    .method_count = 0,
+    .write_mask = COSEM_BIT(2) | COSEM_BIT(4) | COSEM_BIT(5) | COSEM_BIT(6) | COSEM_BIT(7) |
+                  COSEM_BIT(8) | COSEM_BIT(9) | COSEM_BIT(11),
+    .get = limiter_get,
+    .set = limiter_set,
+    .check = limiter_check,
+};
+
+const char *cosem_limiter_strerror(int err) {
+    switch (err) {
+    case COSEM_ERR_LIMITER_VALUE:
+        return "limiter: monitored attribute unreadable or not a number";
+    default:
+        return cosem_sched_strerror(err);
+    }
+}
