@@ -358,7 +358,10 @@ static int do_initiate(const cosem_req_t *r, const cosem_image_transfer_def_t *d
         st->status == COSEM_IMAGE_ACTIVATE_INITIATED) {
         return DLMS_ACTION_TEMPORARY_FAILURE;
     }
+    /* Resume unless nothing was initiated, the image was activated, or it
+     * failed verification (its blocks are known bad: start afresh). */
     bool same = st->status != COSEM_IMAGE_NOT_INITIATED &&
+                st->status != COSEM_IMAGE_VERIFY_FAILED &&
                 st->status != COSEM_IMAGE_ACTIVATE_SUCCESSFUL && st->size == size &&
                 st->id_len == id_len && memcmp(st->id, id, id_len) == 0;
     st->verify_running = false;

@@ -34,11 +34,14 @@
  *                                       max_size, identifier empty or longer
  *                                       than EM_COSEM_IMAGE_ID_MAX: other-reason
  *   initiate, same identifier and size  RESUME: bitmap and storage kept,
- *     (status 1..4 or 7)                status 1 (verification starts again).
+ *     (status 1, 2, 3 or 7)             status 1 (verification starts again).
  *                                       This is what makes a transfer survive
  *                                       a restart: the meter persists the
  *                                       state struct, the head-end initiates
  *                                       again and reads attribute 4 / 3.
+ *                                       After a failed verification (status
+ *                                       4) the same initiate starts afresh:
+ *                                       the blocks held are known bad.
  *   block, status 1, 3 or 4             block number < blocks, length exactly
  *                                       block_size (the last block: the rest
  *                                       of the image), else other-reason; the

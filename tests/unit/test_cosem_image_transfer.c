@@ -455,6 +455,13 @@ static void test_verify_failure(void **state) {
     }
     assert_int_equal(rc, DLMS_ACTION_OTHER_REASON);
     assert_int_equal(T.app.events, 2);
+    /* the same initiate after a failed verification starts afresh */
+    static it_app_t failed;
+    failed = T.app;
+    assert_int_equal(initiate("EM-2.0.0", IMG.size), 0);
+    assert_int_equal(T.app.prepare_calls, 2);
+    assert_int_equal(get_u32(4), 0);
+    T.app = failed; /* back to the failed transfer (state and storage) */
     /* the damaged block sent again: status 1, then the image verifies */
     assert_int_equal(send_block(&IMG, 1234 / IT_BLOCK), 0);
     assert_int_equal(status(), COSEM_IMAGE_INITIATED);
