@@ -355,7 +355,7 @@ static int print_firmware(upgrade_t *u, char *out, size_t cap) {
     if (rc == CLI_OK) {
         if (v.tag == AXDR_OCTET_STRING || v.tag == AXDR_VISIBLE_STRING ||
             v.tag == AXDR_UTF8_STRING) {
-            text_of(v.p, v.count, out, cap);
+            text_of(v.p, v.len, out, cap);
         } else {
             snprintf(out, cap, "(type %u)", v.tag);
         }
