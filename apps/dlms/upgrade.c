@@ -160,6 +160,26 @@ static int ensure_enabled(upgrade_t *u) {
     return CLI_OK;
 }
 
+/* Waits while the meter verifies or activates (status 2 or 5): a previous
+ * run may have left a verification going. */
+static int wait_idle(upgrade_t *u) {
+    time_t deadline = time(NULL) + POLL_TIMEOUT_S;
+    for (;;) {
+        uint8_t st = 0;
+        int rc = get_status(u, &st);
+        if (rc != CLI_OK ||
+            (st != COSEM_IMAGE_VERIFY_INITIATED && st != COSEM_IMAGE_ACTIVATE_INITIATED)) {
+            return rc;
+        }
+        if (time(NULL) > deadline) {
+            fprintf(stderr, "dlms: the meter is still '%s' after %d s\n", status_name(st),
+                    POLL_TIMEOUT_S);
+            return CLI_EXIT_TRANSPORT;
+        }
+        sleep_ms(POLL_INTERVAL_MS);
+    }
+}
+
 static int initiate(upgrade_t *u, const char *id, uint32_t size) {
     uint8_t p[16 + IMAGE_ID_MAX_TEXT];
     axdr_enc_t e;
@@ -169,6 +189,13 @@ static int initiate(upgrade_t *u, const char *id, uint32_t size) {
     axdr_put_uint32(&e, size);
     dlms_client_result_t res;
     int rc = e.err != 0 ? DLMS_CLIENT_ERR_BADARG : image_action(u, 1, p, e.len, &res);
+    if (temporary(rc, &res)) { /* busy verifying: wait, then once more */
+        int w = wait_idle(u);
+        if (w != CLI_OK) {
+            return w;
+        }
+        rc = image_action(u, 1, p, e.len, &res);
+    }
     return rc == 0 ? CLI_OK : session_fail(&u->s, rc, &res, "image_transfer_initiate");
 }
 

@@ -174,8 +174,13 @@ void cosem_image_transfer_restored(cosem_image_transfer_state_t *st) {
         st->status = COSEM_IMAGE_ACTIVATE_FAILED;
         st->activate_pending = false;
     }
-    if (st->status > COSEM_IMAGE_ACTIVATE_FAILED) {
-        cosem_image_transfer_init(st, st->enabled); /* not a state this code writes */
+    /* Values this code never writes (a damaged or foreign record): start
+     * from nothing rather than trust lengths that index arrays. */
+    if (st->status > COSEM_IMAGE_ACTIVATE_FAILED || st->id_len > EM_COSEM_IMAGE_ID_MAX ||
+        st->size > EM_COSEM_IMAGE_MAX_SIZE || st->info.fw_id_len > EM_COSEM_IMAGE_FW_STR_MAX ||
+        st->info.fw_sig_len > EM_COSEM_IMAGE_FW_STR_MAX ||
+        st->info.meta_len > COSEM_IMAGE_META_MAX) {
+        cosem_image_transfer_init(st, st->enabled);
     }
 }
 

@@ -252,7 +252,9 @@ void cosem_image_transfer_init(cosem_image_transfer_state_t *st, bool enabled);
 /* Call once after restoring a persisted state at start-up: a verification
  * that was running starts again from the first byte (the hash context is
  * not trusted across a restart); an activation cut by the restart is
- * status 7 (activation failed; activate may be retried). */
+ * status 7 (activation failed; activate may be retried). A state with
+ * values this code never writes (status above 7, lengths above the
+ * configured maxima) is reset to the factory state, keeping `enabled`. */
 void cosem_image_transfer_restored(cosem_image_transfer_state_t *st);
 
 /* Continues a verification in progress by def.verify_step bytes (and the

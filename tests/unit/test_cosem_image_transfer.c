@@ -528,6 +528,15 @@ static void test_activation_failure(void **state) {
     T.app.image.status = COSEM_IMAGE_ACTIVATE_INITIATED;
     assert_int_equal(it_restart(&T), 0);
     assert_int_equal(status(), COSEM_IMAGE_ACTIVATE_FAILED);
+    /* a persisted state with impossible values is reset, enabled kept */
+    T.app.image.info.fw_id_len = EM_COSEM_IMAGE_FW_STR_MAX + 1;
+    assert_int_equal(it_restart(&T), 0);
+    assert_int_equal(status(), COSEM_IMAGE_NOT_INITIATED);
+    assert_int_equal(T.app.image.size, 0);
+    assert_true(T.app.image.enabled);
+    T.app.image.status = 8;
+    assert_int_equal(it_restart(&T), 0);
+    assert_int_equal(status(), COSEM_IMAGE_NOT_INITIATED);
 }
 
 static void test_disabled(void **state) {
