@@ -462,8 +462,13 @@ int cmd_upgrade(const cli_opts_t *o) {
     }
     if (rc == CLI_OK && t.stopped) {
         if (o->json) {
-            printf("{\"image\":\"%s\",\"blocks\":%u,\"sent\":%u,\"status\":\"stopped\"}\n", id,
-                   t.blocks, t.sent);
+            sbuf_t sb;
+            sb_init(&sb);
+            sb_puts(&sb, "{\"image\":");
+            fmt_json_string(&sb, id, strlen(id));
+            sb_printf(&sb, ",\"blocks\":%u,\"sent\":%u,\"status\":\"stopped\"}", t.blocks, t.sent);
+            puts(sb_str(&sb));
+            sb_free(&sb);
         } else {
             printf("stopped after %u blocks (%u of %u on the meter); run again to resume\n", t.sent,
                    t.present + t.sent, t.blocks);
@@ -529,8 +534,14 @@ int cmd_image_build(const cli_opts_t *o) {
     sb_init(&hex);
     fmt_hex(&hex, img + img_len - EM_SHA256_LEN, EM_SHA256_LEN);
     if (o->json) {
-        printf("{\"file\":\"%s\",\"size\":%zu,\"payload\":%zu,\"sha256\":\"%s\"}\n", o->args[1],
-               img_len, len, sb_str(&hex));
+        sbuf_t sb;
+        sb_init(&sb);
+        sb_puts(&sb, "{\"file\":");
+        fmt_json_string(&sb, o->args[1], strlen(o->args[1]));
+        sb_printf(&sb, ",\"size\":%zu,\"payload\":%zu,\"sha256\":\"%s\"}", img_len, len,
+                  sb_str(&hex));
+        puts(sb_str(&sb));
+        sb_free(&sb);
     } else {
         printf("%s: %zu bytes (payload %zu), id %s, sha256 %s\n", o->args[1], img_len, len,
                o->image_id, sb_str(&hex));
