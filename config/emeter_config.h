@@ -700,6 +700,41 @@
 /* ---- Image transfer and push setup classes (18, 40) ---------------------- */
 /* (options of lib/cosem/image_transfer.c, push_setup.c) */
 
+/* Largest firmware image the Image transfer class accepts (bytes). 512 KiB
+ * is the non-legal application bank of a Cortex-M4 meter (seed 000: the
+ * non-legal part is upgraded while the legal part keeps metering); an
+ * object's def may set a smaller limit (its storage). */
+#ifndef EM_COSEM_IMAGE_MAX_SIZE
+#define EM_COSEM_IMAGE_MAX_SIZE (512u * 1024u)
+#endif
+
+/* Blocks the transferred-blocks bitmap can track (bits; the state struct
+ * holds EM_COSEM_IMAGE_MAX_BLOCKS / 8 bytes). 2048 covers the largest image
+ * at 256-byte blocks (512-byte blocks, the default with a 1024-byte PDU,
+ * need 1024): 256 bytes of state per meter. */
+#ifndef EM_COSEM_IMAGE_MAX_BLOCKS
+#define EM_COSEM_IMAGE_MAX_BLOCKS 2048u
+#endif
+
+/* Longest image_identifier of image_transfer_initiate (bytes). DSMR
+ * identifiers are short names like "KFM-01_5.0.1" (seed 000 3.3.13). */
+#ifndef EM_COSEM_IMAGE_ID_MAX
+#define EM_COSEM_IMAGE_ID_MAX 32u
+#endif
+
+/* Longest firmware identifier / signature carried in an image's trailer
+ * (what activation puts into 1.0.0.2.0.255 / 1.0.0.2.8.255, and what
+ * image_to_activate_info shows). 64 holds a SHA-256 in hex. */
+#ifndef EM_COSEM_IMAGE_FW_STR_MAX
+#define EM_COSEM_IMAGE_FW_STR_MAX 64u
+#endif
+
+/* Bytes read from image storage per SHA-256 update during verification:
+ * a stack buffer, small enough for any task stack. */
+#ifndef EM_COSEM_IMAGE_CHUNK
+#define EM_COSEM_IMAGE_CHUNK 128u
+#endif
+
 /* ---- Communication setup classes (28, 29, 41, 42, 44, 45, 47, 151) ------- */
 /* (options of the communication classes in lib/cosem) */
 

@@ -122,4 +122,21 @@ int em_crypto_aes_unwrap(const uint8_t kek[EM_AES128_KEY_LEN],
 /* SHA-256 digest of one buffer. */
 int em_crypto_sha256(const void *data, size_t len, uint8_t out[EM_SHA256_LEN]);
 
+/* Streaming SHA-256 for data that is not in RAM at once (an image in
+ * flash, hashed a chunk at a time, possibly over several calls). The
+ * context is opaque and of a fixed size, so lib/ can keep one in a state
+ * struct without a heap; it holds no pointers and may be copied. A port
+ * checks at compile time that its backend's context fits. start() before
+ * the first update(); finish() writes the digest and wipes the context
+ * (start() again to reuse it). */
+#define EM_SHA256_CTX_SIZE 128
+
+typedef struct em_sha256_ctx {
+    uint64_t opaque[EM_SHA256_CTX_SIZE / 8];
+} em_sha256_ctx_t;
+
+int em_crypto_sha256_start(em_sha256_ctx_t *ctx);
+int em_crypto_sha256_update(em_sha256_ctx_t *ctx, const void *data, size_t len);
+int em_crypto_sha256_finish(em_sha256_ctx_t *ctx, uint8_t out[EM_SHA256_LEN]);
+
 #endif /* EMETER_PORT_H */

@@ -63,6 +63,8 @@ typedef struct cli_opts {
     /* command options */
     int class_id; /* --class, -1 when not given */
     const char *from, *to, *entries, *columns;
+    const char *image_id, *image_sig; /* upgrade / image-build: --id, --sig */
+    unsigned long max_blocks;         /* upgrade --max-blocks N, 0: no limit */
     /* the command and its positional arguments */
     const char *command;
     char **args;

@@ -4,7 +4,8 @@
  *
  * Every command checks its arguments before it connects (a typo never costs
  * an association), opens one session, runs its requests and prints the
- * result on stdout as text, JSON or CSV. Objects are addressed by OBIS code
+ * result on stdout as text, JSON or CSV. The firmware commands (upgrade,
+ * image-build, image-info) are in upgrade.c. Objects are addressed by OBIS code
  * and attribute/method id; the class id the wire needs comes from --class,
  * else from a table of well-known codes (checked against the object list of
  * the association when the meter answers object-class-inconsistent), else
@@ -21,6 +22,7 @@
 #include "objlist.h"
 #include "rows.h"
 #include "session.h"
+#include "upgrade.h"
 #include "value_parse.h"
 
 static const uint8_t current_association[6] = {0, 0, 40, 0, 0, 255};
@@ -192,6 +194,10 @@ static int open_main(session_t *s, const cli_opts_t *o) {
         p.tx_ic = auto_ic(o);
     }
     return session_open(s, o, &p);
+}
+
+int cli_open_session(session_t *s, const cli_opts_t *o) {
+    return open_main(s, o);
 }
 
 /* ---- class ids ------------------------------------------------------------------------ */
@@ -905,14 +911,23 @@ int cli_run(const cli_opts_t *o) {
         const char *name;
         int (*run)(const cli_opts_t *);
     } commands[] = {
-        {"list", cmd_list},       {"get", cmd_get}, {"set", cmd_set},     {"action", cmd_action},
-        {"profile", cmd_profile}, {"ic", cmd_ic},   {"clock", cmd_clock},
+        {"list", cmd_list},
+        {"get", cmd_get},
+        {"set", cmd_set},
+        {"action", cmd_action},
+        {"profile", cmd_profile},
+        {"ic", cmd_ic},
+        {"clock", cmd_clock},
+        {"upgrade", cmd_upgrade},
+        {"image-build", cmd_image_build},
+        {"image-info", cmd_image_info},
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(o->command, commands[i].name) == 0) {
             return commands[i].run(o);
         }
     }
-    return usage_error("unknown command '%s' (list, get, set, action, profile, ic, clock)",
+    return usage_error("unknown command '%s' (list, get, set, action, profile, ic, clock, "
+                       "upgrade, image-build, image-info)",
                        o->command);
 }

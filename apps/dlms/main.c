@@ -49,6 +49,9 @@ enum {
     OPT_TO,
     OPT_ENTRIES,
     OPT_COLUMNS,
+    OPT_ID,
+    OPT_SIG,
+    OPT_MAX_BLOCKS,
 };
 
 static const struct option long_opts[] = {
@@ -82,6 +85,9 @@ static const struct option long_opts[] = {
     {"to", required_argument, NULL, OPT_TO},
     {"entries", required_argument, NULL, OPT_ENTRIES},
     {"columns", required_argument, NULL, OPT_COLUMNS},
+    {"id", required_argument, NULL, OPT_ID},
+    {"sig", required_argument, NULL, OPT_SIG},
+    {"max-blocks", required_argument, NULL, OPT_MAX_BLOCKS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -101,6 +107,13 @@ static void usage(FILE *f) {
           "  profile OBIS [--from T --to T | --entries A-B] [--columns LIST] [--csv]\n"
           "  ic [E|OBIS]                   read an invocation counter with the public client\n"
           "  clock                         read the clock 0.0.1.0.0.255\n"
+          "  upgrade FILE [OBIS] [--id ID] [--max-blocks N]\n"
+          "                                firmware upgrade through Image transfer "
+          "0.0.44.0.0.255:\n"
+          "                                resume, blocks, verify, activate "
+          "(docs/upgrade.md)\n"
+          "  image-build --id ID [--sig SIG] PAYLOAD OUT   make an image file\n"
+          "  image-info FILE               check an image file and show its trailer\n"
           "\n"
           "connection:   --host H (127.0.0.1) --port P (4059) | --serial DEV [--baud 9600] "
           "[--physical N]\n"
@@ -237,6 +250,11 @@ static int option_value(int c, const char *arg, cli_opts_t *o, bool *client_give
         return parse_timeout(arg, o);
     case OPT_CLASS:
         return parse_class(arg, o);
+    case OPT_MAX_BLOCKS:
+        if (parse_num(arg, 1, UINT32_MAX, &o->max_blocks) != 0) {
+            return bad("--max-blocks (a count of blocks, 1 or more)", arg);
+        }
+        return CLI_OK;
     default:
         return -1; /* not an option with a checked value */
     }
@@ -292,6 +310,12 @@ static void option_flag(int c, const char *arg, cli_opts_t *o, bool *plain, bool
         break;
     case OPT_COLUMNS:
         o->columns = arg;
+        break;
+    case OPT_ID:
+        o->image_id = arg;
+        break;
+    case OPT_SIG:
+        o->image_sig = arg;
         break;
     default:
         break;

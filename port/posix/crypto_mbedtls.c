@@ -95,3 +95,63 @@ int em_crypto_sha256(const void *data, size_t len, uint8_t out[EM_SHA256_LEN]) {
     }
     return 0;
 }
+
+/* ---- streaming SHA-256 ------------------------------------------------------------------ */
+
+/* The mbedTLS context (no pointers in the software implementation) is
+ * copied in and out of the opaque bytes, so no object is ever accessed
+ * through a pointer of another type. */
+_Static_assert(sizeof(mbedtls_sha256_context) <= EM_SHA256_CTX_SIZE,
+               "EM_SHA256_CTX_SIZE too small for mbedtls_sha256_context");
+
+static void sha_load(const em_sha256_ctx_t *ctx, mbedtls_sha256_context *m) {
+    memcpy(m, ctx->opaque, sizeof(*m));
+}
+
+static void sha_store(em_sha256_ctx_t *ctx, const mbedtls_sha256_context *m) {
+    memcpy(ctx->opaque, m, sizeof(*m));
+}
+
+int em_crypto_sha256_start(em_sha256_ctx_t *ctx) {
+    if (ctx == NULL) {
+        return EM_PORT_ERR_BADARG;
+    }
+    mbedtls_sha256_context m;
+    mbedtls_sha256_init(&m);
+    int rc = mbedtls_sha256_starts_ret(&m, 0);
+    memset(ctx, 0, sizeof(*ctx));
+    sha_store(ctx, &m);
+    mbedtls_sha256_free(&m);
+    return rc == 0 ? 0 : EM_PORT_ERR_CRYPTO;
+}
+
+int em_crypto_sha256_update(em_sha256_ctx_t *ctx, const void *data, size_t len) {
+    if (ctx == NULL || !buf_ok(data, len)) {
+        return EM_PORT_ERR_BADARG;
+    }
+    if (len == 0) {
+        return 0;
+    }
+    mbedtls_sha256_context m;
+    sha_load(ctx, &m);
+    int rc = mbedtls_sha256_update_ret(&m, data, len);
+    sha_store(ctx, &m);
+    mbedtls_platform_zeroize(&m, sizeof(m));
+    return rc == 0 ? 0 : EM_PORT_ERR_CRYPTO;
+}
+
+int em_crypto_sha256_finish(em_sha256_ctx_t *ctx, uint8_t out[EM_SHA256_LEN]) {
+    if (ctx == NULL || out == NULL) {
+        return EM_PORT_ERR_BADARG;
+    }
+    mbedtls_sha256_context m;
+    sha_load(ctx, &m);
+    int rc = mbedtls_sha256_finish_ret(&m, out);
+    mbedtls_platform_zeroize(&m, sizeof(m));
+    mbedtls_platform_zeroize(ctx, sizeof(*ctx));
+    if (rc != 0) {
+        mbedtls_platform_zeroize(out, EM_SHA256_LEN);
+        return EM_PORT_ERR_CRYPTO;
+    }
+    return 0;
+}

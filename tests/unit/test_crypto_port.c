@@ -261,6 +261,44 @@ static void test_sha256(void **state) {
     assert_int_equal(em_crypto_sha256("abc", 3, NULL), EM_PORT_ERR_BADARG);
 }
 
+/* The streaming API gives the one-shot digest however the data is cut,
+ * and survives a copy of its context between updates (lib/ keeps it in a
+ * state struct). */
+static void test_sha256_stream(void **state) {
+    (void)state;
+    static const char msg[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    uint8_t one[EM_SHA256_LEN], got[EM_SHA256_LEN];
+    size_t n = strlen(msg);
+    assert_int_equal(em_crypto_sha256(msg, n, one), 0);
+    for (size_t cut = 0; cut <= n; cut++) {
+        em_sha256_ctx_t a, b;
+        assert_int_equal(em_crypto_sha256_start(&a), 0);
+        assert_int_equal(em_crypto_sha256_update(&a, msg, cut), 0);
+        memcpy(&b, &a, sizeof(a));
+        memset(&a, 0xA5, sizeof(a));
+        assert_int_equal(em_crypto_sha256_update(&b, NULL, 0), 0);
+        assert_int_equal(em_crypto_sha256_update(&b, msg + cut, n - cut), 0);
+        assert_int_equal(em_crypto_sha256_finish(&b, got), 0);
+        assert_memory_equal(got, one, sizeof(one));
+    }
+    /* one million 'a' (FIPS 180-2 B.3) in 1000-byte pieces */
+    em_sha256_ctx_t c;
+    uint8_t a1000[1000], exp[EM_SHA256_LEN];
+    memset(a1000, 'a', sizeof(a1000));
+    assert_int_equal(em_crypto_sha256_start(&c), 0);
+    for (int i = 0; i < 1000; i++) {
+        assert_int_equal(em_crypto_sha256_update(&c, a1000, sizeof(a1000)), 0);
+    }
+    assert_int_equal(em_crypto_sha256_finish(&c, got), 0);
+    test_unhex("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", exp,
+               sizeof(exp));
+    assert_memory_equal(got, exp, sizeof(exp));
+    assert_int_equal(em_crypto_sha256_start(NULL), EM_PORT_ERR_BADARG);
+    assert_int_equal(em_crypto_sha256_start(&c), 0);
+    assert_int_equal(em_crypto_sha256_update(&c, NULL, 1), EM_PORT_ERR_BADARG);
+    assert_int_equal(em_crypto_sha256_finish(&c, NULL), EM_PORT_ERR_BADARG);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_gcm_encrypt_green_book, setup_keys),
@@ -277,6 +315,7 @@ int main(void) {
         cmocka_unit_test(test_key_unwrap_integrity),
         cmocka_unit_test(test_key_wrap_bad_lengths),
         cmocka_unit_test(test_sha256),
+        cmocka_unit_test(test_sha256_stream),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
