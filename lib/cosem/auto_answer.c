@@ -91,9 +91,8 @@ static int aa_get(const cosem_req_t *r, axdr_enc_t *e) {
     case 2:
         return axdr_put_enum(e, st->mode);
     case 3:
-        return cosem_comm_put_windows(e, st->windows,
-                                      st->window_count <= EM_COSEM_COMM_WINDOWS ? st->window_count
-                                                                                : 0);
+        return cosem_comm_put_windows(
+            e, st->windows, st->window_count <= EM_COSEM_COMM_WINDOWS ? st->window_count : 0);
     case 4:
         return axdr_put_enum(e, st->status);
     case 5:
@@ -207,8 +206,8 @@ const cosem_class_t cosem_class_auto_answer = {
     .version = 2,
     .attr_count = 7,
     .method_count = 0,
-    .write_mask = COSEM_BIT(2) | COSEM_BIT(3) | COSEM_BIT(4) | COSEM_BIT(5) | COSEM_BIT(6) |
-                  COSEM_BIT(7),
+    .write_mask =
+        COSEM_BIT(2) | COSEM_BIT(3) | COSEM_BIT(4) | COSEM_BIT(5) | COSEM_BIT(6) | COSEM_BIT(7),
     .get = aa_get,
     .set = aa_set,
     .check = aa_check,

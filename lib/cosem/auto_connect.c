@@ -188,9 +188,8 @@ static int ac_get(const cosem_req_t *r, axdr_enc_t *e) {
     case 4:
         return axdr_put_uint16(e, st->repetition_delay);
     case 5:
-        return cosem_comm_put_windows(e, st->windows,
-                                      st->window_count <= EM_COSEM_COMM_WINDOWS ? st->window_count
-                                                                                : 0);
+        return cosem_comm_put_windows(
+            e, st->windows, st->window_count <= EM_COSEM_COMM_WINDOWS ? st->window_count : 0);
     default: {
         uint8_t n = st->dest_count <= EM_COSEM_COMM_DESTINATIONS ? st->dest_count : 0;
         axdr_put_array(e, n);

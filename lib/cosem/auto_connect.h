@@ -95,12 +95,12 @@ enum cosem_auto_connect_mode {
 };
 
 enum cosem_auto_connect_reason {
-    COSEM_AC_POWER_UP = 1,  /* power restored (or start-up) */
-    COSEM_AC_SESSION_LOST,  /* the connection broke unexpectedly */
-    COSEM_AC_WINDOW_OPEN,   /* a tick found a calling window open */
-    COSEM_AC_REGULAR,       /* a scheduled push is to be sent */
-    COSEM_AC_ALARM,         /* an alarm push is to be sent */
-    COSEM_AC_INVOKED,       /* connect method, or an accepted wake-up */
+    COSEM_AC_POWER_UP = 1, /* power restored (or start-up) */
+    COSEM_AC_SESSION_LOST, /* the connection broke unexpectedly */
+    COSEM_AC_WINDOW_OPEN,  /* a tick found a calling window open */
+    COSEM_AC_REGULAR,      /* a scheduled push is to be sent */
+    COSEM_AC_ALARM,        /* an alarm push is to be sent */
+    COSEM_AC_INVOKED,      /* connect method, or an accepted wake-up */
 };
 
 typedef struct cosem_auto_connect_state {

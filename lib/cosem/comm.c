@@ -197,8 +197,7 @@ int cosem_comm_pattern_next(const cosem_datetime_t *p, int64_t wall, int64_t *oc
 /* Whether window w is open at wall; *end: when it closes. */
 static bool window_open(const cosem_comm_window_t *w, int64_t wall, int64_t *end) {
     int64_t s, e;
-    if (cosem_comm_pattern_prev(&w->start, wall, &s) != 0 ||
-        !cosem_comm_pattern_valid(&w->end)) {
+    if (cosem_comm_pattern_prev(&w->start, wall, &s) != 0 || !cosem_comm_pattern_valid(&w->end)) {
         return false;
     }
     if (cosem_comm_pattern_next(&w->end, s, &e) != 0) {
@@ -261,8 +260,7 @@ int cosem_comm_get_windows(axdr_dec_t *d, cosem_comm_window_t *out, uint8_t cap,
         return DLMS_DAR_OTHER_REASON;
     }
     for (uint32_t i = 0; i < n; i++) {
-        if (axdr_get_structure(d, &k) != 0 || k != 2 ||
-            axdr_get_date_time(d, &out[i].start) != 0 ||
+        if (axdr_get_structure(d, &k) != 0 || k != 2 || axdr_get_date_time(d, &out[i].start) != 0 ||
             axdr_get_date_time(d, &out[i].end) != 0) {
             return DLMS_DAR_TYPE_UNMATCHED;
         }

@@ -33,8 +33,8 @@ bool cosem_gprs_apn_ok(const uint8_t *apn, size_t n) {
             continue;
         }
         uint8_t c = apn[i];
-        bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                  c == '-';
+        bool ok =
+            (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
         if (!ok) {
             return false;
         }

@@ -84,7 +84,7 @@ typedef struct cosem_gsm_diag_state {
     cosem_gsm_cell_t cell; /* attr 6 */
     uint8_t adjacent_count;
     cosem_gsm_adjacent_t adjacent[EM_COSEM_COMM_ADJACENT_CELLS]; /* attr 7 */
-    int64_t capture_time; /* attr 8, UTC; 0: never updated */
+    int64_t capture_time;                                        /* attr 8, UTC; 0: never updated */
 } cosem_gsm_diag_state_t;
 
 typedef struct cosem_gsm_diag_def {

@@ -49,9 +49,9 @@ typedef struct cosem_lte_network {
 } cosem_lte_network_t;
 
 typedef struct cosem_lte_qos {
-    int8_t signal_quality; /* RSRQ, dB */
-    int8_t signal_level;   /* RSRP, dBm */
-    int8_t snr;            /* SINR, dB */
+    int8_t signal_quality;        /* RSRQ, dB */
+    int8_t signal_level;          /* RSRP, dBm */
+    int8_t snr;                   /* SINR, dB */
     uint8_t coverage_enhancement; /* 0..2 */
 } cosem_lte_qos_t;
 

@@ -125,29 +125,33 @@ static void test_ac_attributes(void **state) {
         {3, "12 00 03", TM},
         {4, "11 3C", TM},
         /* nothing specified in the start */
-        {5, "01 01 02 02 09 0C FF FF FF FF FF FF FF FF FF 80 00 FF 09 0C FF FF FF FF FF 06 00 00 FF"
-            " 80 00 FF",
+        {5,
+         "01 01 02 02 09 0C FF FF FF FF FF FF FF FF FF 80 00 FF 09 0C FF FF FF FF FF 06 00 00 FF"
+         " 80 00 FF",
          TU},
         /* DST month */
-        {5, "01 01 02 02 09 0C FF FF FE FF FF 16 00 00 FF 80 00 FF 09 0C FF FF FF FF FF 06 00 00 FF"
-            " 80 00 FF",
+        {5,
+         "01 01 02 02 09 0C FF FF FE FF FF 16 00 00 FF 80 00 FF 09 0C FF FF FF FF FF 06 00 00 FF"
+         " 80 00 FF",
          TU},
         /* hour 24 */
-        {5, "01 01 02 02 09 0C FF FF FF FF FF 18 00 00 FF 80 00 FF 09 0C FF FF FF FF FF 06 00 00 FF"
-            " 80 00 FF",
+        {5,
+         "01 01 02 02 09 0C FF FF FF FF FF 18 00 00 FF 80 00 FF 09 0C FF FF FF FF FF 06 00 00 FF"
+         " 80 00 FF",
          TU},
         /* 11-byte date-time */
-        {5, "01 01 02 02 09 0B FF FF FF FF FF 16 00 00 FF 80 00 09 0C FF FF FF FF FF 06 00 00 FF"
-            " 80 00 FF",
+        {5,
+         "01 01 02 02 09 0B FF FF FF FF FF 16 00 00 FF 80 00 09 0C FF FF FF FF FF 06 00 00 FF"
+         " 80 00 FF",
          TM},
         {5, "01 01 02 01 09 0C FF FF FF FF FF 16 00 00 FF 80 00 FF", TM},
         {5, "02 00", TM},
-        {6, "01 01 09 08 62 61 64 5F 68 6F 73 74", TU},          /* bad_host */
-        {6, "01 01 09 05 31 2E 32 2E 33", TU},                   /* 1.2.3 */
-        {6, "01 01 09 06 68 6F 73 74 3A 30", TU},                /* host:0 */
-        {6, "01 01 09 00", TU},                                  /* empty */
-        {6, "01 01 0A 04 68 6F 73 74", TM},                      /* visible-string */
-        {6, "01 02 09 04 68 6F 73 74 11 01", TM},                /* wrong second element */
+        {6, "01 01 09 08 62 61 64 5F 68 6F 73 74", TU}, /* bad_host */
+        {6, "01 01 09 05 31 2E 32 2E 33", TU},          /* 1.2.3 */
+        {6, "01 01 09 06 68 6F 73 74 3A 30", TU},       /* host:0 */
+        {6, "01 01 09 00", TU},                         /* empty */
+        {6, "01 01 0A 04 68 6F 73 74", TM},             /* visible-string */
+        {6, "01 02 09 04 68 6F 73 74 11 01", TM},       /* wrong second element */
     };
     write_read(29, CM_AC, 6, "01 01 09 0B 31 2E 32 2E 33 2E 34 3A 39 39 39"); /* 1.2.3.4:999 */
     expect_refusals(29, CM_AC, bad, sizeof(bad) / sizeof(bad[0]));
@@ -319,14 +323,9 @@ static void test_ac_policy(void **state) {
         bool keep_noon;
     } table[] = {
         /*            POWER_UP=2 LOST=4 WINDOW=8 REGULAR=16 ALARM=32 INVOKED=64 */
-        {0, 0x00, 0x00, false},
-        {1, 0x70, 0x70, true},
-        {2, 0x00, 0x70, true},
-        {3, 0x60, 0x70, true},
-        {101, 0x7E, 0x7E, true},
-        {102, 0x00, 0x7E, false},
-        {103, 0x7E, 0x7E, true},
-        {104, 0x70, 0x70, true},
+        {0, 0x00, 0x00, false},  {1, 0x70, 0x70, true},   {2, 0x00, 0x70, true},
+        {3, 0x60, 0x70, true},   {101, 0x7E, 0x7E, true}, {102, 0x00, 0x7E, false},
+        {103, 0x7E, 0x7E, true}, {104, 0x70, 0x70, true},
     };
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
         cosem_auto_connect_init(&st, table[i].mode);
@@ -446,9 +445,9 @@ static void test_destinations(void **state) {
     };
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
         cosem_comm_dest_t d;
-        assert_int_equal(cosem_comm_parse_destination((const uint8_t *)table[i].s,
-                                                      strlen(table[i].s), &d),
-                         table[i].rc);
+        assert_int_equal(
+            cosem_comm_parse_destination((const uint8_t *)table[i].s, strlen(table[i].s), &d),
+            table[i].rc);
         assert_int_equal(d.kind, table[i].kind);
         assert_int_equal(d.port, table[i].port);
     }
@@ -496,8 +495,9 @@ static void test_aa_attributes(void **state) {
     static const refusal_t bad[] = {
         {2, "16 05", TU},
         {2, "11 00", TM},
-        {3, "01 01 02 02 09 0C FF FF FF FF FF FF FF FF FF 80 00 FF 09 0C FF FF FF FF FF 06 00 00 FF"
-            " 80 00 FF",
+        {3,
+         "01 01 02 02 09 0C FF FF FF FF FF FF FF FF FF 80 00 FF 09 0C FF FF FF FF FF 06 00 00 FF"
+         " 80 00 FF",
          TU},
         {4, "16 03", TU},
         {5, "12 00 05", TM},

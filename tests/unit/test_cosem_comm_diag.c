@@ -56,8 +56,9 @@ static void test_gsm_initial(void **state) {
     (void)state;
     expect_get(47, CM_GSM, 2, "0A 00");
     expect_get(47, CM_GSM, 3, "16 00");
-    expect_get(47, CM_GSM, 6, "02 07 06 00 00 00 00 12 00 00 11 63 11 63 12 00 00 12 00 00"
-                              " 06 00 00 00 00");
+    expect_get(47, CM_GSM, 6,
+               "02 07 06 00 00 00 00 12 00 00 11 63 11 63 12 00 00 12 00 00"
+               " 06 00 00 00 00");
     expect_get(47, CM_GSM, 7, "01 00");
     expect_get(47, CM_GSM, 8, "09 0C FF FF FF FF FF FF FF FF FF 80 00 FF"); /* never */
     assert_int_equal(cosem_gsm_display_level(&T.app.gsm), 0);
@@ -72,8 +73,9 @@ static void test_gsm_update(void **state) {
     expect_get(47, CM_GSM, 3, "16 01");
     expect_get(47, CM_GSM, 4, "16 00");
     expect_get(47, CM_GSM, 5, "16 07");
-    expect_get(47, CM_GSM, 6, "02 07 06 01 A2 B3 C4 12 12 34 11 11 11 63 12 00 CC 12 00 08"
-                              " 06 00 00 18 9C");
+    expect_get(47, CM_GSM, 6,
+               "02 07 06 01 A2 B3 C4 12 12 34 11 11 11 63 12 00 CC 12 00 08"
+               " 06 00 00 18 9C");
     expect_get(47, CM_GSM, 7, "01 02 02 02 06 01 A2 B3 C5 11 0C 02 02 06 01 A2 B3 C6 11 63");
     /* 2024-01-15 13:00:00 CET, Monday, deviation -60, status 0 */
     expect_get(47, CM_GSM, 8, "09 0C 07 E8 01 0F 01 0D 00 00 00 FF C4 00");
@@ -127,8 +129,8 @@ static void test_signal_levels(void **state) {
     static const struct {
         uint8_t csq, level;
     } table[] = {
-        {99, 0}, {32, 0}, {255, 0}, {0, 0},  {1, 0},  {2, 1},  {9, 1},  {10, 2},
-        {14, 2}, {15, 3}, {19, 3},  {20, 4}, {30, 4}, {31, 4},
+        {99, 0}, {32, 0}, {255, 0}, {0, 0},  {1, 0},  {2, 1},  {9, 1},
+        {10, 2}, {14, 2}, {15, 3},  {19, 3}, {20, 4}, {30, 4}, {31, 4},
     };
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
         assert_int_equal(cosem_signal_level(table[i].csq), table[i].level);
@@ -157,22 +159,25 @@ static void test_signal_levels(void **state) {
 
 static void test_lte(void **state) {
     (void)state;
-    expect_get(151, CM_LTE, 2, "02 09 12 00 00 12 00 00 06 00 00 00 00 12 00 00 06 00 00 00 00"
-                               " 12 00 00 0F 00 0F 00 0F 00");
+    expect_get(151, CM_LTE, 2,
+               "02 09 12 00 00 12 00 00 06 00 00 00 00 12 00 00 06 00 00 00 00"
+               " 12 00 00 0F 00 0F 00 0F 00");
     expect_get(151, CM_LTE, 3, "02 04 0F 80 0F 80 0F 80 16 00");
     cosem_lte_network_t net = {720, 3240, 86400, 60, 2621, 1280, -64, -70, -80};
     cosem_lte_qos_t qos = {-11, cosem_lte_saturate(-140), 7, 1};
     assert_int_equal(cosem_lte_monitoring_update(&T.app.lte, &net, &qos), 0);
-    expect_get(151, CM_LTE, 2, "02 09 12 02 D0 12 0C A8 06 00 01 51 80 12 00 3C 06 00 00 0A 3D"
-                               " 12 05 00 0F C0 0F BA 0F B0");
+    expect_get(151, CM_LTE, 2,
+               "02 09 12 02 D0 12 0C A8 06 00 01 51 80 12 00 3C 06 00 00 0A 3D"
+               " 12 05 00 0F C0 0F BA 0F B0");
     expect_get(151, CM_LTE, 3, "02 04 0F F5 0F 80 0F 07 16 01");
     expect_get_as(CM_PUB, 151, CM_LTE, 3, "02 04 0F F5 0F 80 0F 07 16 01");
     /* Only the quality changes. */
     qos.signal_level = -95;
     assert_int_equal(cosem_lte_monitoring_update(&T.app.lte, NULL, &qos), 0);
     expect_get(151, CM_LTE, 3, "02 04 0F F5 0F A1 0F 07 16 01");
-    expect_get(151, CM_LTE, 2, "02 09 12 02 D0 12 0C A8 06 00 01 51 80 12 00 3C 06 00 00 0A 3D"
-                               " 12 05 00 0F C0 0F BA 0F B0");
+    expect_get(151, CM_LTE, 2,
+               "02 09 12 02 D0 12 0C A8 06 00 01 51 80 12 00 3C 06 00 00 0A 3D"
+               " 12 05 00 0F C0 0F BA 0F B0");
     /* Out of range coverage enhancement: nothing changes. */
     cosem_lte_state_t before = T.app.lte;
     qos.coverage_enhancement = 3;

@@ -81,18 +81,18 @@ static void test_tcp_udp(void **state) {
     write_read(41, CM_TCP, 6, "12 00 00");
     assert_int_equal(T.app.tcp.port, 0x115C);
     static const refusal_t bad[] = {
-        {2, "12 00 00", TU},                   /* port 0 */
-        {2, "11 05", TM},                      /* unsigned */
-        {3, "09 06 00 00 19 03 00 FF", TU},    /* the PPP setup, not an IPv4 setup */
-        {3, "09 06 00 00 19 07 00 FF", TU},    /* no such object */
-        {3, "09 05 00 00 19 01 00", TU},       /* not 6 bytes */
-        {3, "0A 06 00 00 19 01 00 FF", TM},    /* visible-string */
-        {4, "12 00 27", TU},                   /* MSS 39 < 40 */
-        {5, "11 03", TU},                      /* above the definition's 2 */
-        {5, "11 00", TU},                      /* no connection at all */
-        {5, "12 00 01", TM},                   /* long-unsigned */
-        {6, "06 00 00 00 78", TM},             /* double-long-unsigned */
-        {6, "01 00", TM},                      /* array */
+        {2, "12 00 00", TU},                /* port 0 */
+        {2, "11 05", TM},                   /* unsigned */
+        {3, "09 06 00 00 19 03 00 FF", TU}, /* the PPP setup, not an IPv4 setup */
+        {3, "09 06 00 00 19 07 00 FF", TU}, /* no such object */
+        {3, "09 05 00 00 19 01 00", TU},    /* not 6 bytes */
+        {3, "0A 06 00 00 19 01 00 FF", TM}, /* visible-string */
+        {4, "12 00 27", TU},                /* MSS 39 < 40 */
+        {5, "11 03", TU},                   /* above the definition's 2 */
+        {5, "11 00", TU},                   /* no connection at all */
+        {5, "12 00 01", TM},                /* long-unsigned */
+        {6, "06 00 00 00 78", TM},          /* double-long-unsigned */
+        {6, "01 00", TM},                   /* array */
     };
     expect_refusals(41, CM_TCP, bad, sizeof(bad) / sizeof(bad[0]));
     /* The public client does not see the object at all. */
@@ -141,12 +141,12 @@ static void test_ipv4_attributes(void **state) {
     write_read(42, CM_IPV4, 5, "01 01 02 03 11 44 11 06 09 04 01 02 03 04");
     write_read(42, CM_IPV4, 5, "01 00");
     static const refusal_t bad[] = {
-        {2, "09 06 00 00 63 01 00 FF", TU},             /* no such object */
-        {3, "12 00 01", TM},                            /* long-unsigned */
-        {4, "01 01 06 0A 00 00 01", TU},                /* 10.0.0.1 is not multicast */
-        {4, "01 01 12 00 01", TM},                      /* wrong element type */
+        {2, "09 06 00 00 63 01 00 FF", TU}, /* no such object */
+        {3, "12 00 01", TM},                /* long-unsigned */
+        {4, "01 01 06 0A 00 00 01", TU},    /* 10.0.0.1 is not multicast */
+        {4, "01 01 12 00 01", TM},          /* wrong element type */
         {4, "01 05 06 E0 00 00 01 06 E0 00 00 02 06 E0 00 00 03 06 E0 00 00 04 06 E0 00 00 05",
-         TU},                                           /* 5 > EM_COSEM_COMM_MULTICAST */
+         TU},                                                 /* 5 > EM_COSEM_COMM_MULTICAST */
         {5, "01 01 02 03 11 44 11 05 09 04 01 02 03 04", TU}, /* length is data + 2 */
         {5, "01 01 02 03 11 01 11 03 09 01 00", TU},          /* option type 1 */
         {5, "01 01 02 02 11 44 11 06", TM},                   /* structure of 2 */
@@ -215,14 +215,14 @@ static void test_ppp(void **state) {
     static const refusal_t bad[] = {
         /* a read-modify-write of the hidden structure must not clear the key */
         {5, "02 02 09 04 75 73 65 72 09 00", TU},
-        {5, "02 03 09 01 75 09 01 70 09 01 70", TM},           /* structure of 3 */
-        {5, "02 02 09 01 75 16 01", TM},                       /* CHAP-like enum */
-        {5, "09 01 00", TM},                                   /* octet-string */
-        {3, "01 01 02 03 11 04 11 04 12 00 01", TU},           /* LCP type 4 */
-        {3, "01 01 02 03 11 01 11 04 02 00", TM},              /* structured data */
+        {5, "02 03 09 01 75 09 01 70 09 01 70", TM},                         /* structure of 3 */
+        {5, "02 02 09 01 75 16 01", TM},                                     /* CHAP-like enum */
+        {5, "09 01 00", TM},                                                 /* octet-string */
+        {3, "01 01 02 03 11 04 11 04 12 00 01", TU},                         /* LCP type 4 */
+        {3, "01 01 02 03 11 01 11 04 02 00", TM},                            /* structured data */
         {3, "01 01 02 03 11 01 11 0B 09 09 00 00 00 00 00 00 00 00 00", TU}, /* 9 > 8 bytes */
-        {4, "01 01 02 03 11 81 11 06 06 08 08 08 08", TU},     /* IPCP 129 not listed */
-        {2, "09 06 00 00 19 09 00 FF", TU},                    /* no such object */
+        {4, "01 01 02 03 11 81 11 06 06 08 08 08 08", TU}, /* IPCP 129 not listed */
+        {2, "09 06 00 00 19 09 00 FF", TU},                /* no such object */
     };
     expect_refusals(44, CM_PPP, bad, sizeof(bad) / sizeof(bad[0]));
     /* Back to no authentication: user and key are wiped. */
@@ -230,9 +230,9 @@ static void test_ppp(void **state) {
     assert_int_equal(T.app.ppp.password_len, 0);
     assert_memory_equal(T.app.ppp.password, "\0\0\0", 3);
     /* The factory helper. */
-    assert_int_equal(cosem_ppp_set_pap(&T.app.ppp, (const uint8_t *)"m", 1, (const uint8_t *)"k",
-                                       0),
-                     COSEM_COMM_ERR_VALUE);
+    assert_int_equal(
+        cosem_ppp_set_pap(&T.app.ppp, (const uint8_t *)"m", 1, (const uint8_t *)"k", 0),
+        COSEM_COMM_ERR_VALUE);
     assert_int_equal(
         cosem_ppp_set_pap(&T.app.ppp, (const uint8_t *)"m", 1, (const uint8_t *)"k", 1), 0);
     expect_get(44, CM_PPP, 5, "02 02 09 01 6D 09 00");
@@ -244,13 +244,15 @@ static void test_gprs(void **state) {
     (void)state;
     expect_get(45, CM_GPRS, 2, "09 0E 69 6F 74 2E 65 78 61 6D 70 6C 65 2E 6E 6C");
     expect_get(45, CM_GPRS, 3, "12 00 00");
-    expect_get(45, CM_GPRS, 4, "02 02 02 05 11 00 11 00 11 00 11 00 11 00"
-                               " 02 05 11 00 11 00 11 00 11 00 11 00");
+    expect_get(45, CM_GPRS, 4,
+               "02 02 02 05 11 00 11 00 11 00 11 00 11 00"
+               " 02 05 11 00 11 00 11 00 11 00 11 00");
     write_read(45, CM_GPRS, 2, "09 08 73 6D 61 72 74 2D 6D 31"); /* smart-m1 */
     write_read(45, CM_GPRS, 2, "09 00");                         /* network default */
     write_read(45, CM_GPRS, 3, "12 04 D2");                      /* 1234 */
-    write_read(45, CM_GPRS, 4, "02 02 02 05 11 01 11 02 11 03 11 04 11 1F"
-                               " 02 05 11 03 11 04 11 05 11 09 11 12");
+    write_read(45, CM_GPRS, 4,
+               "02 02 02 05 11 01 11 02 11 03 11 04 11 1F"
+               " 02 05 11 03 11 04 11 05 11 09 11 12");
     assert_int_equal(T.app.gprs.pin_code, 1234);
     assert_int_equal(T.app.gprs.requested_qos.mean_throughput, 18);
     static const refusal_t bad[] = {
@@ -277,8 +279,8 @@ static void test_gprs(void **state) {
     assert_int_equal(cm_set(&T, 45, CM_GPRS, 2, long_apn, sizeof(long_apn) - 1), 0);
     assert_int_equal(T.app.gprs.apn_len, 100);
     /* A label of 64 characters is too long. */
-    assert_false(cosem_gprs_apn_ok((const uint8_t *)"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-                                   64));
+    assert_false(cosem_gprs_apn_ok(
+        (const uint8_t *)"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 64));
     assert_true(cosem_gprs_apn_ok((const uint8_t *)"a-1.b", 5));
     cosem_gprs_state_t g;
     assert_int_equal(cosem_gprs_init(&g, "-bad apn"), COSEM_COMM_ERR_VALUE);

@@ -26,7 +26,7 @@
 #include "cosem/lte_monitoring.h"
 #include "cosem/ppp_setup.h"
 #include "cosem/tcp_udp_setup.h"
-#include "cosem_test_table.h"
+#include "../support/cosem_test_table.h"
 
 enum { CM_PUB = 0, CM_MGMT = 1 };
 
@@ -70,8 +70,7 @@ static inline const cosem_object_t *cm_objects(size_t *count) {
     static const cosem_access_t rw = COSEM_ACCESS_RW;
     static const cosem_clock_def_t clock_def = {
         .state = COSEM_STATE(cosem_clock_state_t, CM_APP, clock), .measuring_period = 900};
-    static const cosem_tcp_udp_def_t tcp_def = {COSEM_STATE(cosem_tcp_udp_state_t, CM_APP, tcp),
-                                                2};
+    static const cosem_tcp_udp_def_t tcp_def = {COSEM_STATE(cosem_tcp_udp_state_t, CM_APP, tcp), 2};
     static const cosem_ipv4_def_t ipv4_def = {COSEM_STATE(cosem_ipv4_state_t, CM_APP, ipv4)};
     static const cosem_ppp_def_t ppp_def = {COSEM_STATE(cosem_ppp_state_t, CM_APP, ppp), false};
     static const cosem_gprs_def_t gprs_def = {COSEM_STATE(cosem_gprs_state_t, CM_APP, gprs)};
@@ -175,13 +174,13 @@ static inline int cm_get_as(cm_t *t, int which, uint16_t class_id, const uint8_t
     return cosem_call_get(&t->srv, &v, class_id, ln, attr, NULL, out, cap, len);
 }
 
-static inline int cm_get(cm_t *t, uint16_t class_id, const uint8_t ln[6], int8_t attr,
-                         uint8_t *out, size_t cap, size_t *len) {
+static inline int cm_get(cm_t *t, uint16_t class_id, const uint8_t ln[6], int8_t attr, uint8_t *out,
+                         size_t cap, size_t *len) {
     return cm_get_as(t, CM_MGMT, class_id, ln, attr, out, cap, len);
 }
 
-static inline int cm_set_as(cm_t *t, int which, uint16_t class_id, const uint8_t ln[6],
-                            int8_t attr, const uint8_t *value, size_t n) {
+static inline int cm_set_as(cm_t *t, int which, uint16_t class_id, const uint8_t ln[6], int8_t attr,
+                            const uint8_t *value, size_t n) {
     dlms_assoc_view_t v = cm_view(which);
     return cosem_call_set(&t->srv, &v, class_id, ln, attr, value, n);
 }
@@ -205,8 +204,7 @@ static inline int cm_action(cm_t *t, uint16_t class_id, const uint8_t ln[6], int
 }
 
 /* Local wall seconds of a date and time (calendar_eval.h). */
-static inline int64_t cm_wall(uint16_t y, uint8_t mo, uint8_t d, uint8_t h, uint8_t mi,
-                              uint8_t s) {
+static inline int64_t cm_wall(uint16_t y, uint8_t mo, uint8_t d, uint8_t h, uint8_t mi, uint8_t s) {
     cosem_datetime_t dt;
     cosem_datetime_set_unspecified(&dt);
     dt.year = y;
