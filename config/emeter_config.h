@@ -738,6 +738,93 @@
 /* ---- Communication setup classes (28, 29, 41, 42, 44, 45, 47, 151) ------- */
 /* (options of the communication classes in lib/cosem) */
 
+/* Calling windows of an Auto connect (class 29) and listening windows of an
+ * Auto answer (class 28): the LTE-M "communication slot cycle" is a few
+ * slots a day (seed 000 §3.3.3); 4 windows of two date-times each (12
+ * bytes of pattern per end). */
+#ifndef EM_COSEM_COMM_WINDOWS
+#define EM_COSEM_COMM_WINDOWS 4
+#endif
+
+/* Destinations of an Auto connect (destination_list): a primary and a
+ * secondary head-end, each as an FQDN or an IP address, with room for two
+ * more. */
+#ifndef EM_COSEM_COMM_DESTINATIONS
+#define EM_COSEM_COMM_DESTINATIONS 4
+#endif
+
+/* Longest destination ("host:port", octet-string). DNS allows 253
+ * characters; head-end names in practice are short, 64 bytes keeps four
+ * destinations at 256 bytes of state. */
+#ifndef EM_COSEM_COMM_DEST_MAX
+#define EM_COSEM_COMM_DEST_MAX 64
+#endif
+
+/* Longest APN of the GPRS modem setup (class 45): 100 octets is the APN
+ * limit of 3GPP TS 23.003 §9.1, so no legal APN is refused. */
+#ifndef EM_COSEM_COMM_APN_MAX
+#define EM_COSEM_COMM_APN_MAX 100
+#endif
+
+/* Longest operator name of the GSM diagnostic (class 47): the long
+ * alphanumeric operator names modems report (AT+COPS) stay under 32. */
+#ifndef EM_COSEM_COMM_OPERATOR_MAX
+#define EM_COSEM_COMM_OPERATOR_MAX 32
+#endif
+
+/* Adjacent cells the GSM diagnostic lists: LTE-M modules report up to 6
+ * neighbour cells. */
+#ifndef EM_COSEM_COMM_ADJACENT_CELLS
+#define EM_COSEM_COMM_ADJACENT_CELLS 6
+#endif
+
+/* Multicast addresses of an IPv4 setup (class 42): a meter joins at most a
+ * group or two (firmware broadcast); 4 with room. */
+#ifndef EM_COSEM_COMM_MULTICAST
+#define EM_COSEM_COMM_MULTICAST 4
+#endif
+
+/* IP options of an IPv4 setup and their data: the IPv4 header has 40 bytes
+ * of options, so one option carries at most 38 bytes of data; 2 options. */
+#ifndef EM_COSEM_COMM_IP_OPTIONS
+#define EM_COSEM_COMM_IP_OPTIONS 2
+#endif
+#ifndef EM_COSEM_COMM_IP_OPTION_DATA
+#define EM_COSEM_COMM_IP_OPTION_DATA 38
+#endif
+
+/* LCP and IPCP options of a PPP setup (class 44): 8 LCP option types are
+ * defined (MRU, ACCM, auth protocol, magic number, PFC, ACFC, FCS
+ * alternatives, callback); their data are scalars or short strings of at
+ * most 8 bytes. */
+#ifndef EM_COSEM_COMM_PPP_OPTIONS
+#define EM_COSEM_COMM_PPP_OPTIONS 8
+#endif
+#ifndef EM_COSEM_COMM_PPP_OPTION_DATA
+#define EM_COSEM_COMM_PPP_OPTION_DATA 8
+#endif
+
+/* PAP user name and password of a PPP setup: operators hand out names and
+ * keys of a few to a dozen characters; 32 bytes each. */
+#ifndef EM_COSEM_COMM_PPP_USER_MAX
+#define EM_COSEM_COMM_PPP_USER_MAX 32
+#endif
+#ifndef EM_COSEM_COMM_PPP_PASSWORD_MAX
+#define EM_COSEM_COMM_PPP_PASSWORD_MAX 32
+#endif
+
+/* Allowed callers of an Auto answer (list_of_allowed_callers): the
+ * head-end's primary and secondary wake-up sources plus two. */
+#ifndef EM_COSEM_COMM_CALLERS
+#define EM_COSEM_COMM_CALLERS 4
+#endif
+
+/* Longest caller_id: an E.164 number with '+' (16), an IPv4 address as
+ * text (15) or an IPv6 address as text (39): 40 bytes. */
+#ifndef EM_COSEM_COMM_CALLER_ID_MAX
+#define EM_COSEM_COMM_CALLER_ID_MAX 40
+#endif
+
 /* ---- Devices: display, tamper, login lockout, diagnostics (lib/meter) ---- */
 /* (options of lib/meter/display.c, tamper.c, lockout.c, diagnostics.c) */
 
