@@ -571,23 +571,21 @@ static size_t fmt_value(const display_t *d, const display_item_t *it, const disp
         decimals_of(d->cfg.decimals, &ints, &dec);
         if (d->mode == DISPLAY_MODE_SERVICE)
             dec = 3; /* seed 000 §3.3.16 4): 0.001 kWh */
+        *unit = is_energy_unit(v->unit) ? unit_text(v->unit, true) : "kWh";
         /* Wh * 10^scaler -> kWh with dec decimals, truncated. */
         if (!scale(v->value, v->scaler - 3 + (int)dec, &x))
             return 0;
         /* A register rolls over at its integer digits. */
         if (x >= 0)
             x %= pow10_tab[ints + dec];
-        *unit = unit_text(v->unit, true);
-        if (it->format == DISPLAY_FMT_ENERGY && !is_energy_unit(v->unit))
-            *unit = "kWh";
     } else {
         if (it->format <= 3)
             dec = it->format;
         else
             dec = v->scaler >= 0 ? 0u : (v->scaler < -3 ? 3u : (unsigned)-v->scaler);
+        *unit = unit_text(v->unit, false);
         if (!scale(v->value, v->scaler + (int)dec, &x))
             return 0;
-        *unit = unit_text(v->unit, false);
     }
     return fmt_fixed(buf, x, dec);
 }
