@@ -80,7 +80,8 @@ static void test_window_and_lock(void **state) {
         {1701, FAIL, 1, false, 900, 1},
         {1702, FAIL, 0, false, 899, 1}, /* refused attempt: not counted, no extension */
         {2000, CHECK, 0, false, 601, 1},
-        {2600, CHECK, 0, true, 0, 1}, /* 1701 + 900 */
+        {2600, CHECK, 0, false, 1, 1},
+        {2601, CHECK, 0, true, 0, 1}, /* 1701 + 900 */
         {2601, FAIL, 0, true, 0, 1},  /* counting starts again from zero */
         {2602, FAIL, 0, true, 0, 1},
         {2603, OK, 0, true, 0, 1}, /* a success forgets them */
