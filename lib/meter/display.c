@@ -320,8 +320,10 @@ int display_button(display_t *d, uint64_t now_ms, bool down) {
             enter(d, DISPLAY_MODE_BATTERY, now_ms);
         break;
     case DISPLAY_MODE_AUTO:
-        /* seed 000 §3.3.9 / §3.3.16 3): a press enters manual scroll mode */
-        enter(d, DISPLAY_MODE_MANUAL, now_ms);
+        /* seed 000 §3.3.9 / §3.3.16 3): a press enters manual scroll mode
+         * (when there is a manual list to show) */
+        if (d->list[DISPLAY_LIST_MANUAL].count > 0)
+            enter(d, DISPLAY_MODE_MANUAL, now_ms);
         break;
     case DISPLAY_MODE_MANUAL:
     case DISPLAY_MODE_BATTERY:

@@ -43,6 +43,16 @@ int lockout_init(lockout_t *l, const lockout_cfg_t *cfg, const lockout_ops_t *op
     return 0;
 }
 
+/* b - a for b > a, without overflow. */
+static uint64_t after(int64_t a, int64_t b) {
+    return (uint64_t)b - (uint64_t)a;
+}
+
+/* utc + s, saturated. */
+static int64_t plus(int64_t utc, uint32_t s) {
+    return utc > INT64_MAX - (int64_t)s ? INT64_MAX : utc + (int64_t)s;
+}
+
 /* Ends the lock when its time is over; caps it after a clock set back. */
 static void update(lockout_t *l, int64_t utc) {
     if (!l->locked)
@@ -51,8 +61,8 @@ static void update(lockout_t *l, int64_t utc) {
         l->locked = false;
         return;
     }
-    if (l->until_utc - utc > (int64_t)l->cfg.lockout_s)
-        l->until_utc = utc + (int64_t)l->cfg.lockout_s;
+    if (after(utc, l->until_utc) > l->cfg.lockout_s)
+        l->until_utc = plus(utc, l->cfg.lockout_s);
 }
 
 unsigned lockout_failures(const lockout_t *l, int64_t utc) {
@@ -62,7 +72,7 @@ unsigned lockout_failures(const lockout_t *l, int64_t utc) {
     for (unsigned i = 0; i < l->count; i++) {
         unsigned k = (l->head + EM_LOCKOUT_MAX_FAILURES - 1u - i) % EM_LOCKOUT_MAX_FAILURES;
         /* utc - t < window; a failure stamped after utc counts as recent */
-        if (utc - l->fail_utc[k] < (int64_t)l->cfg.window_s)
+        if (utc <= l->fail_utc[k] || after(l->fail_utc[k], utc) < l->cfg.window_s)
             n++;
     }
     return n;
@@ -83,7 +93,7 @@ int lockout_failure(lockout_t *l, int64_t utc) {
     if (lockout_failures(l, utc) < l->cfg.max_failures)
         return 0;
     l->locked = true;
-    l->until_utc = utc + (int64_t)l->cfg.lockout_s;
+    l->until_utc = plus(utc, l->cfg.lockout_s);
     l->locks++;
     l->count = 0;
     l->head = 0;
@@ -112,7 +122,7 @@ uint32_t lockout_remaining(lockout_t *l, int64_t utc) {
     if (l == NULL)
         return 0;
     update(l, utc);
-    return l->locked ? (uint32_t)(l->until_utc - utc) : 0u;
+    return l->locked ? (uint32_t)after(utc, l->until_utc) : 0u;
 }
 
 int64_t lockout_until(const lockout_t *l) {

@@ -66,9 +66,10 @@ static void confirm(tamper_t *t, unsigned k, int64_t utc) {
     tamper_input_t *in = &t->in[k];
     if (!in->pending)
         return;
-    /* A clock set back counts as no time elapsed. */
-    int64_t held = utc > in->edge_utc ? utc - in->edge_utc : 0;
-    if (held < (int64_t)t->cfg.threshold_s[k])
+    /* A clock set back counts as no time elapsed (unsigned difference:
+     * no overflow whatever instants the RTC gives). */
+    uint64_t held = utc > in->edge_utc ? (uint64_t)utc - (uint64_t)in->edge_utc : 0u;
+    if (held < t->cfg.threshold_s[k])
         return;
     in->pending = false;
     in->active = in->raw;

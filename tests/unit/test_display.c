@@ -293,9 +293,18 @@ static void test_omni_long_press_and_empty_battery(void **state) {
     };
     run(steps, sizeof(steps) / sizeof(steps[0]));
     assert_int_equal(display_list_set(&D, DISPLAY_LIST_BATTERY, NULL, 0), 0);
+    /* no manual list: a press leaves auto-scroll as it is */
+    D.cfg.legal_lists = 0;
+    assert_int_equal(display_list_set(&D, DISPLAY_LIST_MANUAL, NULL, 0), 0);
+    static const step_t no_manual[] = {
+        {9500, POWER_UP, 0, M_POWER, NULL, NULL}, {14500, TICK, 0, M_AUTO, NULL, "1.8.0"},
+        {15000, PRESS, 0, M_AUTO, NULL, NULL},    {15100, RELEASE, SHORT, M_AUTO, NULL, "1.8.0"},
+        {24500, TICK, 0, M_AUTO, NULL, "32.7.0"}, {25000, POWER_DOWN, 0, M_OFF, NULL, NULL},
+    };
+    run(no_manual, sizeof(no_manual) / sizeof(no_manual[0]));
     static const step_t off[] = {
-        {10000, PRESS, 0, M_OFF, NULL, NULL},
-        {10100, RELEASE, SHORT, M_OFF, "", ""},
+        {30000, PRESS, 0, M_OFF, NULL, NULL},
+        {30100, RELEASE, SHORT, M_OFF, "", ""},
     };
     run(off, sizeof(off) / sizeof(off[0]));
 }

@@ -153,6 +153,15 @@ static void test_restore_and_clock(void **state) {
     assert_true(lockout_allowed(&L, 1000));
     assert_int_equal(lockout_restore(&L, 1000000, 1000), 0);
     assert_int_equal(lockout_remaining(&L, 1000), 300);
+    /* instants at the ends of the range: saturated, no overflow */
+    init(1, 60, 300, false);
+    assert_int_equal(lockout_failure(&L, INT64_MAX - 10), 1);
+    assert_int_equal(lockout_until(&L), INT64_MAX);
+    assert_int_equal(lockout_remaining(&L, INT64_MAX - 10), 10);
+    assert_int_equal(lockout_remaining(&L, INT64_MIN), 300);
+    init(2, 60, 300, false);
+    lockout_failure(&L, INT64_MIN);
+    assert_int_equal(lockout_failures(&L, INT64_MAX), 0);
     /* failures stamped in the future count as recent */
     init(2, 60, 300, false);
     lockout_failure(&L, 5000);

@@ -207,6 +207,12 @@ static void test_clock_back(void **state) {
     tamper_tick(&T, 505);
     assert_int_equal(nev, 1);
     assert_int_equal(ev[0].utc, 500);
+    /* instants at the ends of the range */
+    tamper_input(&T, TAMPER_METER_COVER, true, INT64_MIN);
+    tamper_tick(&T, INT64_MAX);
+    assert_int_equal(nev, 2);
+    assert_int_equal(ev[1].code, 44);
+    assert_int_equal(ev[1].utc, INT64_MIN);
 }
 
 static void test_config_errors(void **state) {
