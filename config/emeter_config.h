@@ -828,6 +828,53 @@
 /* ---- Devices: display, tamper, login lockout, diagnostics (lib/meter) ---- */
 /* (options of lib/meter/display.c, tamper.c, lockout.c, diagnostics.c) */
 
+/* Items of the automatic scroll list (General display readout,
+ * 0.0.21.0.1.255): the OMNIPOWER data sheet (seed 004, "Display") allows
+ * up to 16 readings in the automatic shift list. */
+#ifndef EM_DISPLAY_AUTO_MAX
+#define EM_DISPLAY_AUTO_MAX 16u
+#endif
+
+/* Items of the manual (push button) list (Alternate display readout,
+ * 0.0.21.0.2.255) and of the service list (0.0.21.0.3.255): seed 004
+ * allows up to 30 readings in the manual shift list. Also the capacity of
+ * every display_list_t. */
+#ifndef EM_DISPLAY_MANUAL_MAX
+#define EM_DISPLAY_MANUAL_MAX 30u
+#endif
+
+/* Items of the battery-operated list (0.0.21.0.5.255): seed 004 allows up
+ * to 8 readings readable while the meter has no supply. */
+#ifndef EM_DISPLAY_BATTERY_MAX
+#define EM_DISPLAY_BATTERY_MAX 8u
+#endif
+
+/* Legal readings that no list SET may remove: total A+ and A- (MID
+ * registers) plus room for two more (e.g. R+ / R- where a national
+ * approval makes them legal). */
+#ifndef EM_DISPLAY_LEGAL_MAX
+#define EM_DISPLAY_LEGAL_MAX 4u
+#endif
+
+/* Tamper events kept while the meter is down (outage) until power-up:
+ * four open/close pairs, enough for a terminal cover opened and closed
+ * and a magnet put on and taken off during one outage, with spare. */
+#ifndef EM_TAMPER_QUEUE
+#define EM_TAMPER_QUEUE 8u
+#endif
+
+/* Failed logins remembered for the lockout window: the largest
+ * configurable failure count before a lockout (DLMS meters use 3 to 10). */
+#ifndef EM_LOCKOUT_MAX_FAILURES
+#define EM_LOCKOUT_MAX_FAILURES 16u
+#endif
+
+/* Program image digest length: SHA-256 (32 bytes), what the host passes
+ * for the executable and what a Cortex-M boot loader computes. */
+#ifndef EM_DIAG_DIGEST_LEN
+#define EM_DIAG_DIGEST_LEN 32u
+#endif
+
 /* ---- Host runtime helpers are not here: apps/ options are run-time. ------ */
 
 #endif /* EMETER_CONFIG_H */
