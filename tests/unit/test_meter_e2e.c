@@ -655,45 +655,100 @@ static void test_clock_adjust(void **state) {
         double delta = (double)(rows[i].u[2] - rows[i - 1].u[2]);
         assert_true(fabs(delta - p * secs / 3600.0) <= 1.0);
     }
+}
 
-    /* A set back by one whole hour at a quarter boundary. The buffer is
-     * FIFO (sort method 1): the rows already captured stay, and the
-     * meter's behaviour for the hour it lives twice is checked here as
-     * the head-end sees it. */
-    set_clock(t - 3600);
-    now = rtc;
+/* Set to 1 when lib/meter captures the first boundary after a clock set
+ * back within the step that crosses it (see test_clock_set_back_hour). */
+#ifndef E2E_SETBACK_FIXED
+#define E2E_SETBACK_FIXED 0
+#endif
+
+/* A set back by one whole hour at a quarter boundary, then quarter steps.
+ * The buffer is FIFO (sort method 1): the rows already captured stay, and
+ * the hour lived twice repeats their time stamps (as an unsorted profile
+ * does after a set back). Every row is captured once per interval of real
+ * time: A+ strictly grows from row to row. */
+static void test_clock_set_back_hour(void **state) {
+    (void)state;
+    const int64_t t0 = utc_of(2024, 1, 15, 12, 0, 0);
+    setup_at(t0);
+    double p = load(230.0, 5.0, 25.841932763);
+    int64_t t = t0;
+    for (int q = 0; q < 8; q++)
+        step_to(t += 900);
     const int64_t back_to = t - 3600;
+    set_clock(back_to);
+    now = rtc;
     int64_t u = back_to;
     for (int q = 0; q < 8; q++)
         step_to(u += 900);
-    n = events_between(back_to - 60, back_to + 60, ev, 16);
-    assert_true(n >= 1);
-    assert_int_equal(ev[n - 1].code, METER_EV_CLOCK_ADJUSTED_NEW);
-    rn = read_all(LN_LP, rows, MAX_ROWS);
-    /* Every row captured once per interval of real time: A+ strictly grows
-     * row after row, and each row holds at most P x (its interval) of
-     * energy more than the previous one. */
+    event_t ev[16];
+    uint32_t n = events_between(t0, t, ev, 16);
+    assert_int_equal(n, 3);
+    assert_int_equal(ev[1].code, METER_EV_CLOCK_ADJUSTED_OLD);
+    assert_int_equal(ev[1].utc, t);
+    assert_int_equal(ev[2].code, METER_EV_CLOCK_ADJUSTED_NEW);
+    assert_int_equal(ev[2].utc, back_to);
+    uint32_t rn = read_all(LN_LP, rows, MAX_ROWS);
     for (uint32_t i = 1; i < rn; i++)
         assert_true(rows[i].u[2] > rows[i - 1].u[2]);
-    /* The rows after the set back: the first has the clock-adjusted bit.
-     * KNOWN BEHAVIOUR (reported to the lead, see the h8 report): the step
-     * that ends 15 min after the set back (back_to + 900) is not captured
-     * (cosem_profile_tick ignores a tick at or before its last tick, so
-     * the boundary back_to + 900 is skipped), and the row at back_to + 1800
-     * then holds two intervals of energy; from there on the rows repeat
-     * the time stamps of the hour before the set (FIFO buffer: duplicate
-     * time stamps, as an unsorted profile has after a set back). */
-    uint32_t first_after = 0;
-    for (uint32_t i = 1; i < rn && first_after == 0; i++)
-        if (rows[i].utc <= rows[i - 1].utc)
-            first_after = i;
-    assert_true(first_after > 0);
-    assert_int_equal(rows[first_after].u[1] & METER_AMR_CLOCK_ADJUSTED, METER_AMR_CLOCK_ADJUSTED);
-    assert_int_equal(rows[first_after].utc, back_to + 1800);
-    assert_int_equal(rn - first_after, 7); /* back_to + 1800 .. back_to + 7200 */
-    /* Range read over the repeated hour: the rows of both passes. */
+    assert_int_equal(rows[7].utc, t); /* the last row before the set */
+#if E2E_SETBACK_FIXED
+    /* Expected: the 8 quarters after the set give 8 rows, back_to + 900
+     * (clock adjusted) .. back_to + 7200, each P x 900 s more. */
+    assert_int_equal(rn, 16);
+    for (uint32_t i = 8; i < rn; i++) {
+        assert_int_equal(rows[i].utc, back_to + (int64_t)(i - 7) * 900);
+        assert_int_equal(rows[i].u[1], i == 8 ? METER_AMR_CLOCK_ADJUSTED : 0);
+        assert_true(fabs((double)(rows[i].u[2] - rows[i - 1].u[2]) - p * 0.25) <= 1.0);
+    }
+#else
+    /* KNOWN BUG (h8 report, bug 1), what lib/meter does today: the step
+     * (back_to, back_to + 900] ends at or before the profile's last tick
+     * (t), so cosem_profile_tick returns without capturing and the boundary
+     * back_to + 900 is lost; the next row, back_to + 1800, holds two
+     * intervals of energy. Only 7 rows follow the set. */
+    assert_int_equal(rn, 15);
+    assert_int_equal(rows[8].utc, back_to + 1800);
+    assert_int_equal(rows[8].u[1], METER_AMR_CLOCK_ADJUSTED);
+    assert_true(fabs((double)(rows[8].u[2] - rows[7].u[2]) - p * 0.5) <= 1.0);
+    for (uint32_t i = 9; i < rn; i++)
+        assert_int_equal(rows[i].utc, back_to + (int64_t)(i - 6) * 900);
+#endif
+    /* Range read over the repeated hour: the rows of both passes that lie
+     * in it (the span from the first to the last match). */
     uint32_t rr = read_range(LN_LP, back_to + 900, t, NULL, 0, rows, MAX_ROWS);
-    assert_int_equal(rr, 4 + 3);
+    assert_int_equal(rr, E2E_SETBACK_FIXED ? 4 + 4 : 4 + 3);
+}
+
+/* A forward set over a quarter boundary (14:10 -> 14:20), then the meter
+ * runs on as emeter runs it (a first short step, then to the quarters):
+ * the interval that ended by the set is captured at once, stamped with its
+ * boundary, with the clock-adjusted bit; no gap, no duplicate. */
+static void test_clock_forward_over_boundary(void **state) {
+    (void)state;
+    const int64_t t0 = utc_of(2024, 1, 15, 12, 0, 0);
+    setup_at(t0);
+    load(230.0, 5.0, 25.841932763);
+    int64_t t = t0;
+    for (int q = 0; q < 8; q++)
+        step_to(t += 900);
+    step_to(t + 600);
+    set_clock(t + 1200);
+    now = rtc;
+    step_to(now + 1);
+    t += 900;
+    for (int q = 0; q < 4; q++)
+        step_to(t += 900);
+    uint32_t rn = read_all(LN_LP, rows, MAX_ROWS);
+    assert_int_equal(rn, 8 + 1 + 4);
+    for (uint32_t i = 0; i < rn; i++) {
+        assert_int_equal(rows[i].utc, t0 + (int64_t)(i + 1) * 900);
+        uint8_t amr = (uint8_t)(rows[i].u[1] & (i == 0 ? ~METER_AMR_POWER_DOWN : 0xFF));
+        assert_int_equal(amr, i == 8 ? METER_AMR_CLOCK_ADJUSTED : 0);
+        if (i > 0)
+            assert_true(rows[i].u[2] > rows[i - 1].u[2]);
+    }
 }
 
 /* ---- c) tariffs by the factory calendar and a special day ------------------------------------ */
@@ -944,6 +999,8 @@ int main(void) {
         cmocka_unit_test_teardown(test_lp_spring_dst, teardown),
         cmocka_unit_test_teardown(test_lp_autumn_dst, teardown),
         cmocka_unit_test_teardown(test_clock_adjust, teardown),
+        cmocka_unit_test_teardown(test_clock_set_back_hour, teardown),
+        cmocka_unit_test_teardown(test_clock_forward_over_boundary, teardown),
         cmocka_unit_test_teardown(test_tariffs_and_special_day, teardown),
         cmocka_unit_test_teardown(test_passive_calendar, teardown),
         cmocka_unit_test_teardown(test_billing, teardown),
