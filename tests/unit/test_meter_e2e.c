@@ -493,6 +493,7 @@ static void lp_dst_run(int64_t t0, unsigned days, int64_t dst_instant, uint32_t 
     int64_t last_read = t0; /* rows up to here are collected */
     uint32_t a_plus_at[20 * 96 + 8];
     double p = 0;
+    bool utc_read = false;
     for (uint32_t q = 1; q <= quarters; q++) {
         uint32_t day = (q - 1) / 96;
         if ((q - 1) % 96 == 0)
@@ -509,6 +510,24 @@ static void lp_dst_run(int64_t t0, unsigned days, int64_t dst_instant, uint32_t 
             assert_int_equal(n, (uint32_t)((now - last_read) / 900));
             got += n;
             last_read = now;
+        }
+        /* Once past the change: the rows around it by a range given in
+         * UTC (deviation 0), clock column only. */
+        if (!utc_read && now >= dst_instant + 3 * 3600) {
+            utc_read = true;
+            cosem_datetime_t f, t;
+            assert_int_equal(cosem_datetime_from_utc(dst_instant - 3 * 3600, 0, 0, &f), 0);
+            assert_int_equal(cosem_datetime_from_utc(dst_instant + 3 * 3600, 0, 0, &t), 0);
+            dlms_cosem_descriptor_t d = desc(CLASS_PROFILE, LN_LP, 2);
+            assert_int_equal(exchange(dlms_client_get_range(&cli, &d, NULL, &f, &t, &COL_CLOCK, 1,
+                                                            c_out, sizeof(c_out))),
+                             0);
+            static row_t z[32];
+            assert_int_equal(parse_rows(z, 32), 25);
+            for (uint32_t i = 0; i < 25; i++) {
+                assert_int_equal(z[i].ncols, 1);
+                assert_int_equal(z[i].utc, dst_instant - 3 * 3600 + (int64_t)i * 900);
+            }
         }
     }
     assert_int_equal(got, quarters);
@@ -572,8 +591,8 @@ static void lp_dst_run(int64_t t0, unsigned days, int64_t dst_instant, uint32_t 
                 fail_msg("row %u: A- delta %.0f Wh, expected %.3f", q, delta, want);
         }
     }
-    (void)dst_instant;
     assert_true(dst_seen && std_seen); /* the newest 10 days include the change */
+    assert_true(utc_read);
     /* A single entry, all columns: the newest row. */
     assert_int_equal(read_entries(LN_LP, 960, 960, 0, 0, st, 1), 1);
     assert_int_equal(st[0].ncols, 4);
@@ -594,6 +613,59 @@ static void test_lp_autumn_dst(void **state) {
     (void)state;
     setup_at(utc_of(2024, 10, 17, 0, 0, 0));
     lp_dst_run(now, 20, eu_change(2024, 10), 20241027u, 100);
+}
+
+/* A whole-buffer read in blocks while the meter captures between the
+ * blocks (a head-end reading a full load profile in real time): rows
+ * captured after the request are not in the reply (the read is a
+ * snapshot); when the rows still to be sent are overwritten meanwhile the
+ * transfer ends with data-block-unavailable instead of mixing buffers. */
+static int get_lp_with_steps_after_first_block(unsigned steps) {
+    dlms_cosem_descriptor_t d = desc(CLASS_PROFILE, LN_LP, 2);
+    int n = dlms_client_get(&cli, &d, NULL, c_out, sizeof(c_out));
+    memset(&res, 0, sizeof(res));
+    bool first = true;
+    while (n > 0) {
+        ms += 10;
+        int r = dlms_server_input(&srv, METER_SAP_MANAGEMENT, METER_SERVER_SAP, c_out, (size_t)n,
+                                  s_out, sizeof(s_out), ms);
+        assert_true(r > 0);
+        n = dlms_client_handle(&cli, s_out, (size_t)r, c_out, sizeof(c_out), &res);
+        if (first && n > 0) {
+            first = false;
+            for (unsigned i = 0; i < steps; i++)
+                step_to(now + 900);
+        }
+    }
+    assert_false(first); /* it did come in blocks */
+    if (n == 0) {
+        memcpy(val, res.data.p, res.data.len);
+        val_len = res.data.len;
+    }
+    return n;
+}
+
+static void test_lp_read_while_capturing(void **state) {
+    (void)state;
+    setup_at(utc_of(2024, 6, 3, 0, 0, 0));
+    load(230.0, 5.0, 0.0);
+    for (int q = 0; q < 1000; q++)
+        step_to(now + 900);
+    static row_t before[960];
+    assert_int_equal(read_all(LN_LP, before, 960), 960);
+    /* Two captures during the read: the reply is the buffer as it was. */
+    assert_int_equal(get_lp_with_steps_after_first_block(2), 0);
+    assert_int_equal(parse_rows(rows, MAX_ROWS), 960);
+    for (uint32_t i = 0; i < 960; i++) {
+        assert_int_equal(rows[i].utc, before[i].utc);
+        assert_int_equal(rows[i].u[2], before[i].u[2]);
+    }
+    /* 200 captures during the read: rows not sent yet are gone. */
+    assert_int_equal(get_lp_with_steps_after_first_block(200), DLMS_CLIENT_ERR_DATA_ACCESS);
+    assert_int_equal(res.dar, DLMS_DAR_LONG_GET_ABORTED);
+    /* The association goes on: the buffer reads whole again, newest last. */
+    assert_int_equal(read_all(LN_LP, rows, MAX_ROWS), 960);
+    assert_int_equal(rows[959].utc, now);
 }
 
 /* ---- b) clock adjustments ------------------------------------------------------------------- */
@@ -719,6 +791,14 @@ static void test_clock_set_back_hour(void **state) {
      * in it (the span from the first to the last match). */
     uint32_t rr = read_range(LN_LP, back_to + 900, t, NULL, 0, rows, MAX_ROWS);
     assert_int_equal(rr, E2E_SETBACK_FIXED ? 4 + 4 : 4 + 3);
+    /* One instant lived twice: the two rows stamped with it, not the rows
+     * between them (a range that is not dense), the older pass first. */
+    rr = read_range(LN_LP, back_to + 2700, back_to + 2700, NULL, 0, rows, MAX_ROWS);
+    assert_int_equal(rr, 2);
+    assert_int_equal(rows[0].utc, back_to + 2700);
+    assert_int_equal(rows[1].utc, back_to + 2700);
+    assert_int_equal(rows[0].u[1], 0);
+    assert_true(rows[1].u[2] > rows[0].u[2] + 4 * 700); /* an hour of 3105 W later */
 }
 
 /* A forward set over a quarter boundary (14:10 -> 14:20), then the meter
@@ -998,6 +1078,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_lp_spring_dst, teardown),
         cmocka_unit_test_teardown(test_lp_autumn_dst, teardown),
+        cmocka_unit_test_teardown(test_lp_read_while_capturing, teardown),
         cmocka_unit_test_teardown(test_clock_adjust, teardown),
         cmocka_unit_test_teardown(test_clock_set_back_hour, teardown),
         cmocka_unit_test_teardown(test_clock_forward_over_boundary, teardown),
