@@ -556,6 +556,27 @@ static void lp_dst_run(int64_t t0, unsigned days, int64_t dst_instant, uint32_t 
             fail_msg("row %u: A+ delta %.0f Wh, P x 900 s = %.3f Wh", q, delta, want);
     }
 
+    /* Daily values 1.0.99.2.0.255 by range over the run: a row at every
+     * local midnight (the 23 h and 25 h days included), holding the tariff
+     * registers whose sum is the load profile's A+ at that instant. */
+    static row_t dv[32];
+    uint32_t nd = read_range(LN(1, 0, 99, 2, 0, 255), t0, now, NULL, 0, dv, 32);
+    assert_true(nd >= days - 1 && nd <= days + 1);
+    for (uint32_t i = 0; i < nd; i++) {
+        cosem_datetime_t dt;
+        local(dv[i].utc, &dt);
+        assert_int_equal(dt.hour, 0);
+        assert_int_equal(dt.minute, 0);
+        assert_int_equal(dv[i].dev, deviation_at(dv[i].utc));
+        if (i > 0)
+            assert_int_equal(local_date(dv[i].utc - 1), local_date(dv[i - 1].utc));
+        int64_t k = (dv[i].utc - t0) / 900 - 1; /* the load profile row then */
+        assert_true(k >= 0 && k < (int64_t)got);
+        assert_int_equal(rows[k].utc, dv[i].utc);
+        int64_t diff = (int64_t)rows[k].u[1] - (int64_t)(dv[i].u[2] + dv[i].u[3]);
+        assert_true(diff >= 0 && diff <= 1);
+    }
+
     /* The short / long local day. */
     unsigned that_day = 0;
     for (uint32_t i = 0; i < got; i++)
