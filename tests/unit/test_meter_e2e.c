@@ -22,12 +22,17 @@
  *      0x08 and deviation -120 exactly in summer time, and each A+/A-
  *      delta between rows equal to P x 900 s of the load of that interval
  *      (the register deltas are the profile deltas: also checked against
- *      1.0.1.8.0.255 read at the row's instant);
+ *      1.0.1.8.0.255 read at the row's instant, and against the daily
+ *      values at every local midnight); a range in UTC across the change;
+ *      a full buffer read in blocks while the meter captures (snapshot, or
+ *      long-get-aborted when unsent rows are overwritten);
  *   b) clock adjustments by SET of 0.0.1.0.0.255 attribute 2 forward and
  *      back inside an interval: events 4 (old time) and 5 (new time) in the
  *      standard log, the AMR clock-adjusted bit 0x20 in exactly the row of
  *      the interval that contained the adjustment, no gap, no duplicate;
- *      and a set back by one hour;
+ *      a set back by one hour (FIFO rows, a range that is not dense; a
+ *      known lost boundary, E2E_SETBACK_FIXED) and a set forward over a
+ *      boundary;
  *   c) the factory calendar (weekdays 07:00 tariff 2, 23:00 tariff 1,
  *      weekend tariff 1, local time): 1.0.1.8.1 / 1.0.1.8.2 read every
  *      quarter of a week, each quarter's energy in the right register;
@@ -46,6 +51,7 @@
  *      through meter_persist_power_down / a new mount / power_up, and clock
  *      adjustments over DLMS): entries_in_use 100, the oldest dropped, the
  *      rest in FIFO order, read whole and by entry.
+ * docs/e2e-tests.md lists what each test checks and the problems found.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -750,8 +756,9 @@ static void test_clock_adjust(void **state) {
     }
 }
 
-/* Set to 1 when lib/meter captures the first boundary after a clock set
- * back within the step that crosses it (see test_clock_set_back_hour). */
+/* Set to 1 when lib/meter captures the boundaries around a clock set within
+ * the step after it whatever the step's length (test_clock_set_back_hour,
+ * test_clock_forward_over_boundary_quarter_step; docs/e2e-tests.md). */
 #ifndef E2E_SETBACK_FIXED
 #define E2E_SETBACK_FIXED 0
 #endif
@@ -822,12 +829,12 @@ static void test_clock_set_back_hour(void **state) {
     assert_true(rows[1].u[2] > rows[0].u[2] + 4 * 700); /* an hour of 3105 W later */
 }
 
-/* A forward set over a quarter boundary (14:10 -> 14:20), then the meter
- * runs on as emeter runs it (a first short step, then to the quarters):
- * the interval that ended by the set is captured at once, stamped with its
- * boundary, with the clock-adjusted bit; no gap, no duplicate. */
-static void test_clock_forward_over_boundary(void **state) {
-    (void)state;
+/* A forward set over a quarter boundary (14:10 -> 14:20): the interval
+ * that ended by the set is captured, stamped with its boundary (14:15),
+ * with the clock-adjusted bit; no gap, no duplicate. `first_step` is the
+ * length of the first step after the set: 1 s as emeter's real-time ticks,
+ * or up to the next quarter (the 14:30 boundary) at once. */
+static void forward_over_boundary(uint32_t first_step, uint32_t expect_rows) {
     const int64_t t0 = utc_of(2024, 1, 15, 12, 0, 0);
     setup_at(t0);
     load(230.0, 5.0, 25.841932763);
@@ -837,19 +844,39 @@ static void test_clock_forward_over_boundary(void **state) {
     step_to(t + 600);
     set_clock(t + 1200);
     now = rtc;
-    step_to(now + 1);
-    t += 900;
-    for (int q = 0; q < 4; q++)
-        step_to(t += 900);
+    step_to(now + first_step);
+    while (now < t0 + 13 * 900) /* to 15:15 by quarters */
+        step_to((now / 900 + 1) * 900);
     uint32_t rn = read_all(LN_LP, rows, MAX_ROWS);
-    assert_int_equal(rn, 8 + 1 + 4);
+    assert_int_equal(rn, expect_rows);
     for (uint32_t i = 0; i < rn; i++) {
-        assert_int_equal(rows[i].utc, t0 + (int64_t)(i + 1) * 900);
+        int64_t want = t0 + (int64_t)(i + 1) * 900;
+        if (expect_rows < 13 && i >= 8)
+            want += 900; /* the 14:15 row is missing (see below) */
+        assert_int_equal(rows[i].utc, want);
         uint8_t amr = (uint8_t)(rows[i].u[1] & (i == 0 ? ~METER_AMR_POWER_DOWN : 0xFF));
         assert_int_equal(amr, i == 8 ? METER_AMR_CLOCK_ADJUSTED : 0);
         if (i > 0)
             assert_true(rows[i].u[2] > rows[i - 1].u[2]);
     }
+}
+
+static void test_clock_forward_over_boundary(void **state) {
+    (void)state;
+    forward_over_boundary(1, 8 + 1 + 4);
+}
+
+static void test_clock_forward_over_boundary_quarter_step(void **state) {
+    (void)state;
+#if E2E_SETBACK_FIXED
+    forward_over_boundary(600, 8 + 1 + 4);
+#else
+    /* KNOWN BUG (h8 report, bug 2), what lib/meter does today: the step
+     * (14:20, 14:30] captures once, at 14:30; the 14:15 boundary the set
+     * jumped over lies in no step and its row is never written (with 1 s
+     * steps it is, test above). A gap of one row in the load profile. */
+    forward_over_boundary(600, 8 + 4);
+#endif
 }
 
 /* ---- c) tariffs by the factory calendar and a special day ------------------------------------ */
@@ -1103,6 +1130,7 @@ int main(void) {
         cmocka_unit_test_teardown(test_clock_adjust, teardown),
         cmocka_unit_test_teardown(test_clock_set_back_hour, teardown),
         cmocka_unit_test_teardown(test_clock_forward_over_boundary, teardown),
+        cmocka_unit_test_teardown(test_clock_forward_over_boundary_quarter_step, teardown),
         cmocka_unit_test_teardown(test_tariffs_and_special_day, teardown),
         cmocka_unit_test_teardown(test_passive_calendar, teardown),
         cmocka_unit_test_teardown(test_billing, teardown),
