@@ -938,6 +938,25 @@ static void test_tariffs_and_special_day(void **state) {
     assert_int_equal(val[0], AXDR_ARRAY);
     assert_int_equal(val[1], 1);
     assert_int_equal(run_tariffs(mon + 14 * 86400, 20240124u, INT64_MAX, 7, 23), 4u * 16u * 4u);
+    /* The entry deleted (method 2, by index): the table is empty. The
+     * holiday was a concrete date, so week 3 is a normal week anyway;
+     * a repeating special day (every Wednesday of any year and month,
+     * index 2) makes every Wednesday a weekend day. */
+    static const uint8_t index1[] = {0x12, 0x00, 0x01};
+    assert_int_equal(action(CLASS_SPECIAL, LN_SPECIAL, 2, index1, sizeof(index1)), 0);
+    assert_int_equal(get(CLASS_SPECIAL, LN_SPECIAL, 2), 0);
+    assert_int_equal(val_len, 2);
+    assert_int_equal(val[1], 0);
+    static const uint8_t wednesdays[] = {0x02, 0x03, 0x12, 0x00, 0x02, 0x09, 0x05,
+                                         0xFF, 0xFF, 0xFF, 0xFF, 0x03, 0x11, 0x02};
+    assert_int_equal(action(CLASS_SPECIAL, LN_SPECIAL, 1, wednesdays, sizeof(wednesdays)), 0);
+    unsigned t2q = 0;
+    for (int64_t d = mon + 14 * 86400; d < mon + 21 * 86400; d += 86400) {
+        cosem_datetime_t dt;
+        local(d, &dt);
+        t2q += run_tariffs(d + 86400, dt.day_of_week == 3 ? local_date(d) : 0, INT64_MAX, 7, 23);
+    }
+    assert_int_equal(t2q, 4u * 16u * 4u);
 }
 
 /* ---- d) passive calendar programmed over DLMS -------------------------------------------------
@@ -1002,6 +1021,15 @@ static void test_passive_calendar(void **state) {
     }
     assert_int_equal(ev[6].code, METER_EV_TARIFF_ACTIVATED);
     assert_int_equal(ev[6].utc, thu);
+    /* The passive calendar stays as written (the Blue Book copies it to
+     * the active one); activating it again by method 1 logs event 9 now. */
+    assert_int_equal(get(CLASS_CAL, LN_CAL, 6), 0);
+    assert_memory_equal(val, NEW_NAME, sizeof(NEW_NAME));
+    static const uint8_t zero[] = {0x0F, 0x00};
+    assert_int_equal(action(CLASS_CAL, LN_CAL, 1, zero, sizeof(zero)), 0);
+    n = events_between(now, now, ev, 16);
+    assert_int_equal(n, 1);
+    assert_int_equal(ev[0].code, METER_EV_TARIFF_ACTIVATED);
 }
 
 /* ---- e) monthly billing ---------------------------------------------------------------------- */
@@ -1112,6 +1140,13 @@ static void test_event_log_wrap(void **state) {
     assert_int_equal(rows[0].u[0], METER_EV_CLOCK_ADJUSTED_NEW);
     assert_int_equal(get(CLASS_DATA, LN(0, 0, 96, 11, 0, 255), 2), 0);
     assert_int_equal(val[1], METER_EV_CLOCK_ADJUSTED_NEW);
+    /* Reset (method 1): the log holds only "event log cleared" (255). */
+    static const uint8_t zero[] = {0x0F, 0x00};
+    assert_int_equal(action(CLASS_PROFILE, LN_STD_LOG, 1, zero, sizeof(zero)), 0);
+    assert_int_equal(get_u32(CLASS_PROFILE, LN_STD_LOG, 7), 1);
+    assert_int_equal(read_all(LN_STD_LOG, rows, 2), 1);
+    assert_int_equal(rows[0].u[1], METER_EV_LOG_CLEARED);
+    assert_int_equal(rows[0].utc, now);
     /* The load profile over the power cycles: a row every quarter and the
      * power-down bit 0x80 in the row of each interval with an outage. */
     uint32_t rn = read_range(LN_LP, t0, now, NULL, 0, rows, MAX_ROWS);
