@@ -1089,6 +1089,40 @@ static void test_billing(void **state) {
     assert_int_equal(rows[0].u[1], want[2].t2);
 }
 
+/* A power outage over a month end (29 February 22:00 to 1 March 02:00
+ * local, a new mount of the flash image), then the clock set back over
+ * DLMS across the month end and run forward again. */
+static void test_billing_outage_and_set_back(void **state) {
+    (void)state;
+    const int64_t t0 = utc_of(2024, 2, 20, 0, 0, 0);
+    setup_at(t0);
+    load(230.0, 5.0, 25.841932763);
+    const int64_t down = utc_of(2024, 2, 29, 22, 0, -60);
+    while (now < down)
+        step_to(now + 3600);
+    uint32_t t1 = reg(LN_A_PLUS_T1), t2 = reg(LN_A_PLUS_T2);
+    release();
+    assert_int_equal(meter_persist_power_down(&mp, now), 0);
+    const int64_t up = utc_of(2024, 3, 1, 2, 0, -60);
+    boot(up);
+    associate();
+    for (int h = 0; h < 4; h++)
+        step_to(now + 3600);
+    assert_int_equal(get_u32(CLASS_PROFILE, LN_MONTHLY, 7), 1);
+    assert_int_equal(read_all(LN_MONTHLY, rows, 4), 1);
+    assert_int_equal(rows[0].utc, utc_of(2024, 3, 1, 0, 0, -60));
+    assert_int_equal(rows[0].u[1] & METER_AMR_POWER_DOWN, METER_AMR_POWER_DOWN);
+    /* The registers at the month end, i.e. at the power down. */
+    assert_int_equal(rows[0].u[2], t1);
+    assert_int_equal(rows[0].u[3], t2);
+    /* Set back over the month end and forward again: no second close. */
+    set_clock(utc_of(2024, 2, 29, 23, 0, -60));
+    now = rtc;
+    for (int h = 0; h < 4; h++)
+        step_to(now + 3600);
+    assert_int_equal(get_u32(CLASS_PROFILE, LN_MONTHLY, 7), 1);
+}
+
 /* ---- f) the standard event log wraps at 100 ---------------------------------------------------
  */
 
@@ -1169,6 +1203,7 @@ int main(void) {
         cmocka_unit_test_teardown(test_tariffs_and_special_day, teardown),
         cmocka_unit_test_teardown(test_passive_calendar, teardown),
         cmocka_unit_test_teardown(test_billing, teardown),
+        cmocka_unit_test_teardown(test_billing_outage_and_set_back, teardown),
         cmocka_unit_test_teardown(test_event_log_wrap, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
