@@ -472,8 +472,9 @@ static int teardown(void **state) {
 
 /* ---- a) load profile across the DST changes -------------------------------------------------- */
 
-/* A different load each local day (one of them exporting): P of the
- * interval ending at utc, in W (negative: export). */
+/* The load of day `day` of a run (24 h blocks of quarters from its start),
+ * one of five balanced loads, one of them exporting: P total in W
+ * (negative: export). */
 static double day_load(uint32_t day) {
     switch (day % 5) {
     case 0:
