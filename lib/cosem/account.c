@@ -295,8 +295,8 @@ static bool binding(const cosem_object_t *obj, int8_t id, cosem_value_t *v) {
         *v = cosem_prepay_field(b + offsetof(S, closure_time), AXDR_OCTET_STRING, COSEM_CT_UTC, 8);
         return true;
     case 18:
-        *v = cosem_prepay_field(b + offsetof(S, max_provision), AXDR_LONG_UNSIGNED, COSEM_CT_U16,
-                                2);
+        *v =
+            cosem_prepay_field(b + offsetof(S, max_provision), AXDR_LONG_UNSIGNED, COSEM_CT_U16, 2);
         return true;
     default:
         return false;

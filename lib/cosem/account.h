@@ -77,13 +77,13 @@ extern const cosem_class_t cosem_class_account;
 #define COSEM_ACCOUNT_CLOSED          3u
 
 /* current_credit_status bits (bit n = 1 << n) */
-#define COSEM_ACCOUNT_IN_CREDIT          0x01u
-#define COSEM_ACCOUNT_LOW_CREDIT         0x02u
-#define COSEM_ACCOUNT_NEXT_ENABLED       0x04u
-#define COSEM_ACCOUNT_NEXT_SELECTABLE    0x08u
-#define COSEM_ACCOUNT_CREDIT_REF_LIST    0x10u
-#define COSEM_ACCOUNT_SELECTABLE_IN_USE  0x20u
-#define COSEM_ACCOUNT_OUT_OF_CREDIT      0x40u
+#define COSEM_ACCOUNT_IN_CREDIT         0x01u
+#define COSEM_ACCOUNT_LOW_CREDIT        0x02u
+#define COSEM_ACCOUNT_NEXT_ENABLED      0x04u
+#define COSEM_ACCOUNT_NEXT_SELECTABLE   0x08u
+#define COSEM_ACCOUNT_CREDIT_REF_LIST   0x10u
+#define COSEM_ACCOUNT_SELECTABLE_IN_USE 0x20u
+#define COSEM_ACCOUNT_OUT_OF_CREDIT     0x40u
 
 /* collection_configuration bits */
 #define COSEM_COLLECT_WHEN_DISCONNECTED 0x01u
@@ -120,15 +120,15 @@ typedef struct cosem_prepay_friendly {
 } cosem_prepay_friendly_t;
 
 typedef struct cosem_account_state {
-    uint8_t payment_mode;                    /* attr 2 */
-    uint8_t account_status;                  /* attr 2 */
-    uint8_t current_credit_in_use;           /* attr 3 */
-    uint8_t current_credit_status;           /* attr 4 */
-    int32_t available_credit;                /* attr 5 */
-    int32_t amount_to_clear;                 /* attr 6 */
-    int32_t clearance_threshold;             /* attr 7 */
-    int32_t aggregated_debt;                 /* attr 8 */
-    uint8_t credit_count;                    /* attr 9 */
+    uint8_t payment_mode;          /* attr 2 */
+    uint8_t account_status;        /* attr 2 */
+    uint8_t current_credit_in_use; /* attr 3 */
+    uint8_t current_credit_status; /* attr 4 */
+    int32_t available_credit;      /* attr 5 */
+    int32_t amount_to_clear;       /* attr 6 */
+    int32_t clearance_threshold;   /* attr 7 */
+    int32_t aggregated_debt;       /* attr 8 */
+    uint8_t credit_count;          /* attr 9 */
     uint8_t credits[EM_PREPAY_CREDITS][COSEM_LN_LEN];
     uint8_t charge_count; /* attr 10 */
     uint8_t charges[EM_PREPAY_CHARGES][COSEM_LN_LEN];
@@ -136,8 +136,8 @@ typedef struct cosem_account_state {
     cosem_credit_charge_cfg_t ccc[EM_PREPAY_CREDIT_CHARGE_CFG];
     uint8_t tgc_count; /* attr 12 */
     cosem_token_gw_cfg_t tgc[EM_PREPAY_CREDITS];
-    int64_t activation_time; /* attr 13, UTC; 0 not set */
-    int64_t closure_time;    /* attr 14 */
+    int64_t activation_time;   /* attr 13, UTC; 0 not set */
+    int64_t closure_time;      /* attr 14 */
     uint8_t currency_name_len; /* attr 15 */
     uint8_t currency_name[EM_PREPAY_CURRENCY_NAME_MAX];
     int8_t currency_scale;
@@ -152,12 +152,12 @@ typedef struct cosem_account_state {
     bool supply_disconnected; /* the breaker is open */
     bool load_limiting;       /* a limiter period is in force */
     /* runtime of the engine (persist with the rest) */
-    bool low_reported;        /* low credit warning given */
-    bool out_of_credit;       /* out of credit seen */
-    bool disconnect_wanted;   /* the account asks for the supply to be off */
-    bool deferred;            /* out of credit inside a friendly period */
-    uint16_t provisions;      /* top-ups in the provision window */
-    int64_t provision_start;  /* start of that window */
+    bool low_reported;       /* low credit warning given */
+    bool out_of_credit;      /* out of credit seen */
+    bool disconnect_wanted;  /* the account asks for the supply to be off */
+    bool deferred;           /* out of credit inside a friendly period */
+    uint16_t provisions;     /* top-ups in the provision window */
+    int64_t provision_start; /* start of that window */
 } cosem_account_state_t;
 
 /* Outcomes reported to the application (cosem_account_def_t.hook). */

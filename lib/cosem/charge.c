@@ -201,8 +201,8 @@ static bool binding(const cosem_object_t *obj, int8_t id, cosem_value_t *v) {
                                 8);
         return true;
     case 8:
-        *v = cosem_prepay_field(b + offsetof(S, period), AXDR_DOUBLE_LONG_UNSIGNED, COSEM_CT_U32,
-                                4);
+        *v =
+            cosem_prepay_field(b + offsetof(S, period), AXDR_DOUBLE_LONG_UNSIGNED, COSEM_CT_U32, 4);
         return true;
     case 10:
         *v = cosem_prepay_field(b + offsetof(S, last_collection_time), AXDR_OCTET_STRING,
@@ -300,8 +300,7 @@ static int charge_set(const cosem_req_t *r, axdr_dec_t *value) {
     }
 }
 
-static int charge_action(const cosem_req_t *r, axdr_dec_t *params, axdr_enc_t *ret,
-                         bool *has_ret) {
+static int charge_action(const cosem_req_t *r, axdr_dec_t *params, axdr_enc_t *ret, bool *has_ret) {
     (void)ret;
     *has_ret = false;
     S *st = cosem_charge_state(r->srv, r->obj);

@@ -86,16 +86,16 @@ typedef struct cosem_unit_charge {
 } cosem_unit_charge_t;
 
 typedef struct cosem_charge_state {
-    int32_t total_amount_paid;    /* attr 2 */
-    uint8_t charge_type;          /* attr 3 */
-    uint8_t priority;             /* attr 4 */
-    uint8_t charge_configuration; /* attr 9 */
-    uint16_t proportion;          /* attr 13 */
-    cosem_unit_charge_t active;   /* attr 5 */
-    cosem_unit_charge_t passive;  /* attr 6 */
-    int64_t activation_time;      /* attr 7, UTC; 0 none */
-    uint32_t period;              /* attr 8 */
-    int64_t last_collection_time; /* attr 10 */
+    int32_t total_amount_paid;      /* attr 2 */
+    uint8_t charge_type;            /* attr 3 */
+    uint8_t priority;               /* attr 4 */
+    uint8_t charge_configuration;   /* attr 9 */
+    uint16_t proportion;            /* attr 13 */
+    cosem_unit_charge_t active;     /* attr 5 */
+    cosem_unit_charge_t passive;    /* attr 6 */
+    int64_t activation_time;        /* attr 7, UTC; 0 none */
+    uint32_t period;                /* attr 8 */
+    int64_t last_collection_time;   /* attr 10 */
     int32_t last_collection_amount; /* attr 11 */
     int32_t total_amount_remaining; /* attr 12 */
     /* runtime of the engine (persist with the rest) */

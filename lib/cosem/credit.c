@@ -128,8 +128,7 @@ static int credit_set(const cosem_req_t *r, axdr_dec_t *value) {
     return cosem_value_set(r->srv, &v, value);
 }
 
-static int credit_action(const cosem_req_t *r, axdr_dec_t *params, axdr_enc_t *ret,
-                         bool *has_ret) {
+static int credit_action(const cosem_req_t *r, axdr_dec_t *params, axdr_enc_t *ret, bool *has_ret) {
     (void)ret;
     *has_ret = false;
     S *st = cosem_credit_state(r->srv, r->obj);

@@ -63,8 +63,9 @@ int cosem_prepay_get_bits(axdr_dec_t *d, uint8_t nbits, uint8_t *v) {
 }
 
 int cosem_prepay_get_amount(axdr_dec_t *d, int32_t *v) {
-    return d != NULL && axdr_get_int32(d, v) == 0 && cosem_dec_done(d) ? 0
-                                                                        : (int)DLMS_DAR_TYPE_UNMATCHED;
+    return d != NULL && axdr_get_int32(d, v) == 0 && cosem_dec_done(d)
+               ? 0
+               : (int)DLMS_DAR_TYPE_UNMATCHED;
 }
 
 int64_t cosem_prepay_now(const cosem_server_t *s) {
@@ -514,8 +515,8 @@ static void update(ctx_t *c) {
         }
         if (!selectable(r)) {
             cs->credit_status = expired(c, r) || headroom(r) <= 0 ? COSEM_CREDIT_EXHAUSTED
-                                : r == cur                          ? COSEM_CREDIT_IN_USE
-                                                                    : COSEM_CREDIT_ENABLED;
+                                : r == cur                        ? COSEM_CREDIT_IN_USE
+                                                                  : COSEM_CREDIT_ENABLED;
         } else if (r == cur) {
             cs->credit_status = COSEM_CREDIT_IN_USE;
         } else if (cs->credit_status == COSEM_CREDIT_IN_USE) {
@@ -605,7 +606,8 @@ static void update(ctx_t *c) {
 
 bool cosem_prepay_friendly(const cosem_server_t *s, const cosem_account_state_t *st, int64_t utc) {
     const cosem_prepay_friendly_t *f = &st->friendly;
-    bool window = f->start_minute != f->end_minute && f->start_minute < 1440 && f->end_minute < 1440;
+    bool window =
+        f->start_minute != f->end_minute && f->start_minute < 1440 && f->end_minute < 1440;
     if ((f->weekdays & 0x7Fu) == 0 && !window) {
         return false;
     }

@@ -59,8 +59,8 @@ int cosem_token_build(const uint8_t key[16], const uint8_t system_title[8], uint
 
 /* 0: fresh; else the token_status reason bit. */
 static uint8_t replay_check(const S *st, uint32_t id) {
-    uint8_t n = st->history_count < EM_PREPAY_TOKEN_HISTORY ? st->history_count
-                                                            : EM_PREPAY_TOKEN_HISTORY;
+    uint8_t n =
+        st->history_count < EM_PREPAY_TOKEN_HISTORY ? st->history_count : EM_PREPAY_TOKEN_HISTORY;
     uint32_t min = UINT32_MAX;
     for (uint8_t i = 0; i < n; i++) {
         if (st->history[i] == id) {

@@ -54,7 +54,7 @@
 
 extern const cosem_class_t cosem_class_token_gateway;
 
-#define COSEM_TOKEN_LEN       24u
+#define COSEM_TOKEN_LEN         24u
 #define COSEM_TOKEN_TYPE_CREDIT 0x01u
 
 /* token_status status_code */
@@ -69,14 +69,14 @@ extern const cosem_class_t cosem_class_token_gateway;
 #define COSEM_TOKEN_RECEIVED           8u
 
 /* token_status data_value bits (bit n = 1 << n) */
-#define COSEM_TOKEN_WHY_REPLAYED     0x01u
-#define COSEM_TOKEN_WHY_TOO_OLD      0x02u
-#define COSEM_TOKEN_WHY_AMOUNT       0x04u
-#define COSEM_TOKEN_WHY_INACTIVE     0x08u
-#define COSEM_TOKEN_WHY_PROVISION    0x10u
-#define COSEM_TOKEN_WHY_OVERFLOW     0x20u
-#define COSEM_TOKEN_WHY_NO_CREDIT    0x40u
-#define COSEM_TOKEN_WHY_TYPE         0x80u
+#define COSEM_TOKEN_WHY_REPLAYED  0x01u
+#define COSEM_TOKEN_WHY_TOO_OLD   0x02u
+#define COSEM_TOKEN_WHY_AMOUNT    0x04u
+#define COSEM_TOKEN_WHY_INACTIVE  0x08u
+#define COSEM_TOKEN_WHY_PROVISION 0x10u
+#define COSEM_TOKEN_WHY_OVERFLOW  0x20u
+#define COSEM_TOKEN_WHY_NO_CREDIT 0x40u
+#define COSEM_TOKEN_WHY_TYPE      0x80u
 
 /* token_delivery_method */
 #define COSEM_TOKEN_REMOTE 0u
@@ -90,7 +90,7 @@ typedef struct cosem_token_gateway_state {
     uint8_t delivery_method; /* attr 5 */
     uint8_t status_code;     /* attr 6 */
     uint8_t status_bits;
-    bool described;          /* attr 4 holds the last accepted token */
+    bool described; /* attr 4 holds the last accepted token */
     uint32_t last_id;
     int32_t last_amount;
     /* secrets and replay memory (persist; never readable) */
@@ -102,8 +102,8 @@ typedef struct cosem_token_gateway_state {
 } cosem_token_gateway_state_t;
 
 typedef struct cosem_token_gateway_def {
-    uint32_t state;                  /* COSEM_STATE(cosem_token_gateway_state_t, app_t, m) */
-    uint8_t account[COSEM_LN_LEN];   /* the Account object credited */
+    uint32_t state;                /* COSEM_STATE(cosem_token_gateway_state_t, app_t, m) */
+    uint8_t account[COSEM_LN_LEN]; /* the Account object credited */
 } cosem_token_gateway_def_t;
 
 /* Empty gateway with its key and the meter's system title. */
