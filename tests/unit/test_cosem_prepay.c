@@ -18,153 +18,17 @@
 
 #include <cmocka.h>
 
-#include "cosem/calendar_eval.h"
-#include "cosem/prepayment.h"
 #include "cosem_test_table.h"
+#include "test_cosem_prepay_table.h"
 
-#define LN(...)    ((const uint8_t[6]){__VA_ARGS__})
 #define BYTES(...) ((const uint8_t[]){__VA_ARGS__}), sizeof((const uint8_t[]){__VA_ARGS__})
 
-#define LN_CLOCK     LN(0, 0, 1, 0, 0, 255)
-#define LN_ACCOUNT   LN(0, 0, 19, 0, 0, 255)
-#define LN_TOKEN     LN(0, 0, 19, 10, 0, 255)
-#define LN_EMERGENCY LN(0, 0, 19, 10, 1, 255)
-#define LN_ENERGY    LN(0, 0, 19, 20, 0, 255)
-#define LN_STANDING  LN(0, 0, 19, 20, 1, 255)
-#define LN_DEBT      LN(0, 0, 19, 20, 2, 255)
-#define LN_GATEWAY   LN(0, 0, 19, 40, 0, 255)
-#define LN_A_PLUS    LN(1, 0, 1, 8, 0, 255)
-#define LN_TARIFF    LN(0, 0, 96, 14, 0, 255)
-
-#define EV_MAX 16
-
-typedef struct pp_app {
-    cosem_clock_state_t clock;
-    cosem_account_state_t account;
-    cosem_credit_state_t token, emergency;
-    cosem_charge_state_t energy, standing, debt;
-    cosem_token_gateway_state_t gateway;
-    uint64_t a_plus_wh;
-    uint8_t tariff[2];
-    dlms_assoc_config_t assoc;
-    int64_t rtc;
-    int events[EV_MAX];
-    int32_t values[EV_MAX];
-    uint8_t last_event;
-} pp_app_t;
-
-typedef struct pp {
-    pp_app_t app;
-    em_port_t port;
-    cosem_server_t srv;
-} pp_t;
-
-static void hook(void *app, const cosem_object_t *account, uint8_t ev, int32_t value) {
-    pp_app_t *a = app;
-    (void)account;
-    if (ev < EV_MAX) {
-        a->events[ev]++;
-        a->values[ev] = value;
-        a->last_event = ev;
-    }
-}
-
-#define APP pp_app_t
-static const cosem_access_t all = {.read = COSEM_ALL, .write = COSEM_ALL, .method = 0xFFFEu};
-static const cosem_clock_def_t clock_def = {.state = COSEM_STATE(cosem_clock_state_t, APP, clock),
-                                            .measuring_period = 900};
-static const cosem_account_def_t account_def = {
-    .state = COSEM_STATE(cosem_account_state_t, APP, account),
-    .hook = hook,
-    .tariff = COSEM_FIELD(AXDR_OCTET_STRING, APP, tariff)};
-static const cosem_credit_def_t token_def = {COSEM_STATE(cosem_credit_state_t, APP, token)};
-static const cosem_credit_def_t emergency_def = {COSEM_STATE(cosem_credit_state_t, APP, emergency)};
-static const cosem_charge_def_t energy_def = {COSEM_STATE(cosem_charge_state_t, APP, energy)};
-static const cosem_charge_def_t standing_def = {COSEM_STATE(cosem_charge_state_t, APP, standing)};
-static const cosem_charge_def_t debt_def = {COSEM_STATE(cosem_charge_state_t, APP, debt)};
-static const cosem_token_gateway_def_t gateway_def = {
-    COSEM_STATE(cosem_token_gateway_state_t, APP, gateway), {0, 0, 19, 0, 0, 255}};
-static const cosem_register_def_t a_plus_def = {COSEM_FIELD(AXDR_LONG64_UNSIGNED, APP, a_plus_wh),
-                                                0, COSEM_UNIT_WH};
-static const cosem_data_def_t tariff_def = {COSEM_FIELD(AXDR_OCTET_STRING, APP, tariff)};
-
-static const cosem_object_t objects[] = {
-    {&cosem_class_clock, COSEM_OBIS(0, 0, 1, 0, 0, 255), &clock_def, {&all}},
-    {&cosem_class_account, COSEM_OBIS(0, 0, 19, 0, 0, 255), &account_def, {&all}},
-    {&cosem_class_credit, COSEM_OBIS(0, 0, 19, 10, 0, 255), &token_def, {&all}},
-    {&cosem_class_credit, COSEM_OBIS(0, 0, 19, 10, 1, 255), &emergency_def, {&all}},
-    {&cosem_class_charge, COSEM_OBIS(0, 0, 19, 20, 0, 255), &energy_def, {&all}},
-    {&cosem_class_charge, COSEM_OBIS(0, 0, 19, 20, 1, 255), &standing_def, {&all}},
-    {&cosem_class_charge, COSEM_OBIS(0, 0, 19, 20, 2, 255), &debt_def, {&all}},
-    {&cosem_class_token_gateway, COSEM_OBIS(0, 0, 19, 40, 0, 255), &gateway_def, {&all}},
-    {&cosem_class_register, COSEM_OBIS(1, 0, 1, 8, 0, 255), &a_plus_def, {&all}},
-    {&cosem_class_data, COSEM_OBIS(0, 0, 96, 14, 0, 255), &tariff_def, {&all}},
-};
-
-static const uint8_t KEY[16] = {0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17,
-                                0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F};
-static const uint8_t TITLE[8] = {'E', 'M', 'T', 0x00, 0x00, 0x00, 0x00, 0x04};
-
 static pp_t T;
+static const int64_t T0 = PP_T0;
 
-static int64_t rtc_get(void *user) {
-    return ((pp_app_t *)user)->rtc;
-}
-
-static int rtc_set(void *user, int64_t utc) {
-    ((pp_app_t *)user)->rtc = utc;
-    return 0;
-}
-
-/* 2024-01-15 12:00 UTC, a Monday (13:00 CET). */
-static const int64_t T0 = COSEM_TEST_RTC_START;
-
-/* The omni-style account: EUR in cents, token credit (priority 1) and an
- * emergency credit of 50 (priority 2, selectable when the token credit is
- * down to 0, no confirmation), energy at 25 ct/kWh from 1.0.1.8.0, the
- * standing charge and the debt charge present but priority 0 (off). */
 static int setup(void **state) {
     (void)state;
-    memset(&T, 0, sizeof(T));
-    pp_app_t *a = &T.app;
-    cosem_clock_state_cet(&a->clock);
-    cosem_account_init(&a->account, "EUR", -2, COSEM_CURRENCY_MONETARY);
-    a->account.credit_count = 2;
-    memcpy(a->account.credits[0], LN_TOKEN, 6);
-    memcpy(a->account.credits[1], LN_EMERGENCY, 6);
-    a->account.charge_count = 3;
-    memcpy(a->account.charges[0], LN_ENERGY, 6);
-    memcpy(a->account.charges[1], LN_STANDING, 6);
-    memcpy(a->account.charges[2], LN_DEBT, 6);
-    a->account.low_credit_threshold = 40;
-    cosem_credit_init_token(&a->token, 1);
-    cosem_credit_init_emergency(&a->emergency, 2, 50, 0, false);
-    cosem_charge_init(&a->energy, COSEM_CHARGE_CONSUMPTION, 1, 25, -3, 0);
-    a->energy.active.class_id = 3;
-    memcpy(a->energy.active.ln, LN_A_PLUS, 6);
-    a->energy.active.attribute_index = 2;
-    a->energy.passive = a->energy.active;
-    cosem_charge_init(&a->standing, COSEM_CHARGE_TIME, 0, 30, 0, 0);
-    a->standing.period = 86400;
-    cosem_charge_init(&a->debt, COSEM_CHARGE_PAYMENT, 0, 0, 0, 0);
-    a->debt.charge_configuration = COSEM_CHARGE_CFG_PERCENTAGE;
-    a->debt.proportion = 2500;
-    cosem_token_gateway_init(&a->gateway, KEY, TITLE);
-    a->tariff[1] = 1;
-    a->assoc = (dlms_assoc_config_t){.client_sap = 16,
-                                     .logical_name = {0, 0, 40, 0, 1, 255},
-                                     .app_context = 1,
-                                     .conformance = 0x00701Fu,
-                                     .max_receive_pdu = 1024};
-    a->rtc = T0;
-    T.port.user = a;
-    T.port.rtc_get = rtc_get;
-    T.port.rtc_set = rtc_set;
-    int rc = cosem_server_init(&T.srv, objects, COSEM_COUNT(objects), a, sizeof(*a), &T.port);
-    if (rc == 0) {
-        rc = cosem_server_add_association(&T.srv, &a->assoc);
-    }
-    return rc;
+    return pp_setup(&T);
 }
 
 static const cosem_object_t *obj(const uint8_t ln[6]) {
@@ -678,7 +542,8 @@ static void test_token_top_up(void **state) {
     (void)state;
     pp_app_t *a = &T.app;
     uint8_t tok[COSEM_TOKEN_LEN];
-    assert_int_equal(cosem_token_build(KEY, TITLE, 1000, 500, COSEM_TOKEN_TYPE_CREDIT, tok), 0);
+    assert_int_equal(cosem_token_build(PP_KEY, PP_TITLE, 1000, 500, COSEM_TOKEN_TYPE_CREDIT, tok),
+                     0);
     /* an inactive account refuses it (validation) and it can come again */
     assert_int_equal(enter(tok, sizeof(tok)), DLMS_ACTION_OTHER_REASON);
     assert_int_equal(a->gateway.status_code, COSEM_TOKEN_VALIDATION_FAILURE);
@@ -705,9 +570,9 @@ static void test_token_top_up(void **state) {
     /* corrupted: every byte matters */
     for (size_t i = 0; i < COSEM_TOKEN_LEN; i++) {
         uint8_t bad[COSEM_TOKEN_LEN];
-        assert_int_equal(
-            cosem_token_build(KEY, TITLE, 2000 + (uint32_t)i, 100, COSEM_TOKEN_TYPE_CREDIT, bad),
-            0);
+        assert_int_equal(cosem_token_build(PP_KEY, PP_TITLE, 2000 + (uint32_t)i, 100,
+                                           COSEM_TOKEN_TYPE_CREDIT, bad),
+                         0);
         bad[i] ^= 0x01;
         assert_int_equal(cosem_token_gateway_enter(&T.srv, obj(LN_GATEWAY), bad, sizeof(bad),
                                                    COSEM_TOKEN_MANUAL, a->rtc),
@@ -717,44 +582,45 @@ static void test_token_top_up(void **state) {
     assert_int_equal(a->gateway.delivery_method, COSEM_TOKEN_MANUAL);
     /* wrong key, other meter */
     uint8_t other_key[16], other_title[8];
-    memcpy(other_key, KEY, 16);
+    memcpy(other_key, PP_KEY, 16);
     other_key[0] ^= 0x80;
-    memcpy(other_title, TITLE, 8);
+    memcpy(other_title, PP_TITLE, 8);
     other_title[7] = 5;
-    assert_int_equal(cosem_token_build(other_key, TITLE, 3000, 100, COSEM_TOKEN_TYPE_CREDIT, tok),
-                     0);
+    assert_int_equal(
+        cosem_token_build(other_key, PP_TITLE, 3000, 100, COSEM_TOKEN_TYPE_CREDIT, tok), 0);
     assert_int_equal(enter(tok, sizeof(tok)), DLMS_ACTION_OTHER_REASON);
     assert_int_equal(a->gateway.status_code, COSEM_TOKEN_AUTH_FAILURE);
-    assert_int_equal(cosem_token_build(KEY, other_title, 3001, 100, COSEM_TOKEN_TYPE_CREDIT, tok),
-                     0);
+    assert_int_equal(
+        cosem_token_build(PP_KEY, other_title, 3001, 100, COSEM_TOKEN_TYPE_CREDIT, tok), 0);
     assert_int_equal(enter(tok, sizeof(tok)), DLMS_ACTION_OTHER_REASON);
     assert_int_equal(a->gateway.status_code, COSEM_TOKEN_AUTH_FAILURE);
     /* wrong size, unknown type, amount 0 */
     assert_int_equal(enter(tok, sizeof(tok) - 1), DLMS_ACTION_OTHER_REASON);
     assert_int_equal(a->gateway.status_code, COSEM_TOKEN_FORMAT_FAILURE);
-    assert_int_equal(cosem_token_build(KEY, TITLE, 3002, 100, 0x02, tok), 0);
+    assert_int_equal(cosem_token_build(PP_KEY, PP_TITLE, 3002, 100, 0x02, tok), 0);
     assert_int_equal(enter(tok, sizeof(tok)), DLMS_ACTION_OTHER_REASON);
     assert_int_equal(a->gateway.status_code, COSEM_TOKEN_FORMAT_FAILURE);
     assert_int_equal(a->gateway.status_bits, COSEM_TOKEN_WHY_TYPE);
-    assert_int_equal(cosem_token_build(KEY, TITLE, 3003, 0, COSEM_TOKEN_TYPE_CREDIT, tok), 0);
+    assert_int_equal(cosem_token_build(PP_KEY, PP_TITLE, 3003, 0, COSEM_TOKEN_TYPE_CREDIT, tok), 0);
     assert_int_equal(enter(tok, sizeof(tok)), DLMS_ACTION_OTHER_REASON);
     assert_int_equal(a->gateway.status_bits, COSEM_TOKEN_WHY_AMOUNT);
     assert_int_equal(a->token.current_credit_amount, 500);
     /* a refused token does not burn its id: the same id, valid, works */
-    assert_int_equal(cosem_token_build(KEY, TITLE, 3003, 7, COSEM_TOKEN_TYPE_CREDIT, tok), 0);
+    assert_int_equal(cosem_token_build(PP_KEY, PP_TITLE, 3003, 7, COSEM_TOKEN_TYPE_CREDIT, tok), 0);
     assert_int_equal(enter(tok, sizeof(tok)), 0);
     assert_int_equal(a->token.current_credit_amount, 507);
     /* the history: once full, ids below every remembered one are refused */
     for (uint32_t id = 5000; id < 5000 + EM_PREPAY_TOKEN_HISTORY; id++) {
-        assert_int_equal(cosem_token_build(KEY, TITLE, id, 1, COSEM_TOKEN_TYPE_CREDIT, tok), 0);
+        assert_int_equal(cosem_token_build(PP_KEY, PP_TITLE, id, 1, COSEM_TOKEN_TYPE_CREDIT, tok),
+                         0);
         assert_int_equal(enter(tok, sizeof(tok)), 0);
     }
-    assert_int_equal(cosem_token_build(KEY, TITLE, 1000, 1, COSEM_TOKEN_TYPE_CREDIT, tok), 0);
+    assert_int_equal(cosem_token_build(PP_KEY, PP_TITLE, 1000, 1, COSEM_TOKEN_TYPE_CREDIT, tok), 0);
     assert_int_equal(enter(tok, sizeof(tok)), DLMS_ACTION_OTHER_REASON);
     assert_int_equal(a->gateway.status_bits, COSEM_TOKEN_WHY_TOO_OLD);
-    assert_int_equal(cosem_token_build(KEY, TITLE, 4999, 1, COSEM_TOKEN_TYPE_CREDIT, tok), 0);
+    assert_int_equal(cosem_token_build(PP_KEY, PP_TITLE, 4999, 1, COSEM_TOKEN_TYPE_CREDIT, tok), 0);
     assert_int_equal(enter(tok, sizeof(tok)), DLMS_ACTION_OTHER_REASON);
-    assert_int_equal(cosem_token_build(KEY, TITLE, 5000 + EM_PREPAY_TOKEN_HISTORY, 1,
+    assert_int_equal(cosem_token_build(PP_KEY, PP_TITLE, 5000 + EM_PREPAY_TOKEN_HISTORY, 1,
                                        COSEM_TOKEN_TYPE_CREDIT, tok),
                      0);
     assert_int_equal(enter(tok, sizeof(tok)), 0);
@@ -776,13 +642,13 @@ static void test_token_provision_and_split(void **state) {
                                   0,    0,    19,   10,   1,    255,  0x11, 0x0A};
     assert_int_equal(set(111, LN_ACCOUNT, 12, tgc, sizeof(tgc)), 0);
     uint8_t tok[COSEM_TOKEN_LEN];
-    assert_int_equal(cosem_token_build(KEY, TITLE, 1, 1005, COSEM_TOKEN_TYPE_CREDIT, tok), 0);
+    assert_int_equal(cosem_token_build(PP_KEY, PP_TITLE, 1, 1005, COSEM_TOKEN_TYPE_CREDIT, tok), 0);
     assert_int_equal(enter(tok, sizeof(tok)), 0);
     assert_int_equal(a->token.current_credit_amount, 905); /* 904 + the rounding rest */
     assert_int_equal(a->emergency.current_credit_amount, 100);
-    assert_int_equal(cosem_token_build(KEY, TITLE, 2, 10, COSEM_TOKEN_TYPE_CREDIT, tok), 0);
+    assert_int_equal(cosem_token_build(PP_KEY, PP_TITLE, 2, 10, COSEM_TOKEN_TYPE_CREDIT, tok), 0);
     assert_int_equal(enter(tok, sizeof(tok)), 0);
-    assert_int_equal(cosem_token_build(KEY, TITLE, 3, 10, COSEM_TOKEN_TYPE_CREDIT, tok), 0);
+    assert_int_equal(cosem_token_build(PP_KEY, PP_TITLE, 3, 10, COSEM_TOKEN_TYPE_CREDIT, tok), 0);
     assert_int_equal(enter(tok, sizeof(tok)), DLMS_ACTION_OTHER_REASON);
     assert_int_equal(a->gateway.status_bits, COSEM_TOKEN_WHY_PROVISION);
     a->rtc += 3600;
