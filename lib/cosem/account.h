@@ -56,7 +56,8 @@
  *
  * References written in 9..12 must name Credit / Charge objects of the
  * object table (other-reason otherwise); 11 and 12 must name credits and
- * charges of the account's own lists.
+ * charges of the account's own lists, so a write of 9 empties 11 and 12 and
+ * a write of 10 empties 11 (write the lists first, then the pairs).
  */
 #ifndef EMETER_COSEM_ACCOUNT_H
 #define EMETER_COSEM_ACCOUNT_H

@@ -141,9 +141,11 @@ const cosem_object_t *cosem_prepay_account_of(const cosem_server_t *s, uint16_t 
             continue;
         }
         const cosem_account_state_t *st = cosem_account_state(s, o);
-        uint8_t n = class_id == COSEM_CLASS_CREDIT ? st->credit_count : st->charge_count;
-        for (uint8_t k = 0; k < n && k < EM_PREPAY_CREDITS && k < EM_PREPAY_CHARGES; k++) {
-            const uint8_t *x = class_id == COSEM_CLASS_CREDIT ? st->credits[k] : st->charges[k];
+        bool credit = class_id == COSEM_CLASS_CREDIT;
+        uint8_t n = credit ? st->credit_count : st->charge_count;
+        uint8_t cap = credit ? EM_PREPAY_CREDITS : EM_PREPAY_CHARGES;
+        for (uint8_t k = 0; k < n && k < cap; k++) {
+            const uint8_t *x = credit ? st->credits[k] : st->charges[k];
             if (memcmp(x, ln, COSEM_LN_LEN) == 0) {
                 return o;
             }
@@ -652,7 +654,15 @@ int cosem_prepay_tick(cosem_server_t *s, const cosem_object_t *account, int64_t 
             cosem_charge_activate_passive(gs);
         }
     }
-    if (active(st)) {
+    if (!active(st)) {
+        /* Nothing accrues while the account is not active: time charges
+         * restart their period and consumption charges take a new
+         * baseline at the first tick after activation. */
+        for (uint8_t i = 0; i < c.nch; i++) {
+            c.ch[i].st->next_period = 0;
+            c.ch[i].st->have_commodity = false;
+        }
+    } else {
         int64_t q0 = consumed > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)consumed;
         for (uint8_t i = 0; i < c.nch; i++) {
             cosem_charge_state_t *gs = c.ch[i].st;

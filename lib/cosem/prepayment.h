@@ -53,7 +53,9 @@
  *      applies (true between EXHAUSTED and CREDIT_AVAILABLE).
  *
  * Credit mode (payment_mode 1) collects the same way but never asks for a
- * disconnect. New and closed accounts collect nothing and ask nothing.
+ * disconnect. New and closed accounts collect nothing and ask nothing;
+ * nothing accrues for them either (time charges restart their period and
+ * consumption charges take a new baseline when the account is active again).
  */
 #ifndef EMETER_COSEM_PREPAYMENT_H
 #define EMETER_COSEM_PREPAYMENT_H

@@ -104,7 +104,9 @@ int cosem_token_gateway_enter(cosem_server_t *s, const cosem_object_t *obj, cons
         return COSEM_ERR_PREPAY_REFERENCE;
     }
     st->token_len = (uint8_t)(len <= EM_PREPAY_TOKEN_MAX ? len : 0);
-    memcpy(st->token, token, st->token_len);
+    if (st->token_len > 0) {
+        memcpy(st->token, token, st->token_len);
+    }
     st->token_time = utc;
     st->delivery_method = method <= COSEM_TOKEN_MANUAL ? method : COSEM_TOKEN_REMOTE;
     st->described = false;

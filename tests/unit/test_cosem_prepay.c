@@ -710,6 +710,16 @@ static void test_tariff_bands(void **state) {
     a->tariff[1] = 2;
     assert_int_equal(consume(1000), 0);
     assert_int_equal(a->token.current_credit_amount, 950);
+    /* a commodity that no longer reads (a table changed under a stored
+     * state): reported, the other charges still collect */
+    a->standing.priority = 2;
+    a->energy.active.class_id = 4;
+    assert_int_equal(consume(1000), COSEM_ERR_PREPAY_REFERENCE);
+    a->rtc = a->standing.next_period;
+    assert_int_equal(consume(1000), COSEM_ERR_PREPAY_REFERENCE);
+    assert_int_equal(a->token.current_credit_amount, 920);
+    assert_string_equal(cosem_prepay_strerror(COSEM_ERR_PREPAY_REFERENCE),
+                        "account reference names no such object");
 }
 
 static void test_standing_charge(void **state) {
@@ -745,9 +755,21 @@ static void test_standing_charge(void **state) {
     assert_int_equal(consume(0), 0);
     assert_int_equal(a->standing.activation_time, 0);
     assert_int_equal(a->token.current_credit_amount, 800);
+    /* closed for ten days and opened again: the closed days are not charged */
+    assert_int_equal(act(111, LN_ACCOUNT, 2, DUMMY, sizeof(DUMMY)), 0);
+    a->rtc += 10 * 86400;
+    assert_int_equal(consume(500), 0);
+    assert_int_equal(a->token.current_credit_amount, 800);
+    a->account.account_status = COSEM_ACCOUNT_NEW;
+    activate();
+    assert_int_equal(consume(0), 0);
+    assert_int_equal(a->token.current_credit_amount, 800);
+    a->rtc = a->standing.next_period;
+    assert_int_equal(consume(0), 0);
+    assert_int_equal(a->token.current_credit_amount, 750);
     /* collect (method 3) on a time charge collects what is due now: nothing */
     assert_int_equal(act(113, LN_STANDING, 3, DUMMY, sizeof(DUMMY)), 0);
-    assert_int_equal(a->token.current_credit_amount, 800);
+    assert_int_equal(a->token.current_credit_amount, 750);
 }
 
 static void test_debt_recovery(void **state) {
