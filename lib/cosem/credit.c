@@ -148,7 +148,7 @@ static int credit_action(const cosem_req_t *r, axdr_dec_t *params, axdr_enc_t *r
         return 0;
     }
     int32_t v;
-    if (params == NULL || axdr_get_int32(params, &v) != 0 || !cosem_dec_done(params)) {
+    if (cosem_prepay_get_amount(params, &v) != 0) {
         return DLMS_ACTION_TYPE_UNMATCHED;
     }
     if (r->id == 1) { /* update_amount */

@@ -124,7 +124,9 @@ cosem_value_t cosem_prepay_field(uint32_t offset, uint8_t wire, uint8_t ctype, u
 /* Bit-string (n bits, bit i = 1 << i in v) on the wire and back. */
 int cosem_prepay_put_bits(axdr_enc_t *e, uint8_t v, uint8_t nbits);
 int cosem_prepay_get_bits(axdr_dec_t *d, uint8_t nbits, uint8_t *v);
-/* A data ::= integer(0) / null method parameter, or a double-long. */
+/* A method parameter that is exactly one double-long (update_amount,
+ * set_amount_to_value, update/set_total_amount_remaining): 0, or
+ * type-unmatched for anything else, absent or trailing bytes included. */
 int cosem_prepay_get_amount(axdr_dec_t *d, int32_t *v);
 /* Now, from the server's RTC (0 when there is none). */
 int64_t cosem_prepay_now(const cosem_server_t *s);
