@@ -697,6 +697,56 @@
 #define EM_COSEM_LIMITER_GROUP_IDS 8
 #endif
 
+/* Prepayment (lib/cosem/account.c, credit.c, charge.c, token_gateway.c,
+ * prepayment.c). */
+
+/* Credits of one Account (credit_reference_list, token_gateway_
+ * configuration): token, emergency, reserved, time and consumption based
+ * credit with room to spare; current_credit_in_use is an unsigned index. */
+#ifndef EM_PREPAY_CREDITS
+#define EM_PREPAY_CREDITS 8
+#endif
+
+/* Charges of one Account (charge_reference_list): energy, standing charge,
+ * one or two debts, with room to spare. */
+#ifndef EM_PREPAY_CHARGES
+#define EM_PREPAY_CHARGES 8
+#endif
+
+/* credit_charge_configuration entries: every credit paired with a few
+ * charges. */
+#ifndef EM_PREPAY_CREDIT_CHARGE_CFG
+#define EM_PREPAY_CREDIT_CHARGE_CFG 16
+#endif
+
+/* charge_table elements of a unit charge: one per tariff band (the
+ * activity calendar offers a handful). */
+#ifndef EM_PREPAY_CHARGE_TABLE
+#define EM_PREPAY_CHARGE_TABLE 8
+#endif
+
+/* Bytes of a charge_table index (tariff indicator values are 1-2 bytes). */
+#ifndef EM_PREPAY_INDEX_MAX
+#define EM_PREPAY_INDEX_MAX 8
+#endif
+
+/* Bytes of the currency name (ISO 4217 codes are 3; room for a symbol). */
+#ifndef EM_PREPAY_CURRENCY_NAME_MAX
+#define EM_PREPAY_CURRENCY_NAME_MAX 8
+#endif
+
+/* Bytes of the last token kept in Token gateway attribute 2 (emeter tokens
+ * are 24; longer inputs are refused as a format failure). */
+#ifndef EM_PREPAY_TOKEN_MAX
+#define EM_PREPAY_TOKEN_MAX 32
+#endif
+
+/* Accepted token ids remembered against replay: more than a household buys
+ * between two vending-system id jumps; 64 bytes of RAM. */
+#ifndef EM_PREPAY_TOKEN_HISTORY
+#define EM_PREPAY_TOKEN_HISTORY 16
+#endif
+
 /* ---- Image transfer and push setup classes (18, 40) ---------------------- */
 /* (options of lib/cosem/image_transfer.c, push_setup.c) */
 

@@ -450,7 +450,7 @@ static uint32_t events_between(int64_t from, int64_t to, event_t *ev, uint32_t c
 /* ---- fixtures -------------------------------------------------------------------------------- */
 
 static int setup_at(int64_t utc) {
-    geo.sector_count = meter_persist_sectors_needed(&geo);
+    geo.sector_count = meter_persist_sectors_needed(&geo, METER_VARIANT_ESMR);
     snprintf(path, sizeof(path), "/tmp/test_meter_e2e_%d.img", (int)getpid());
     unlink(path);
     port_open = false;
