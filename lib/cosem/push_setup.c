@@ -25,8 +25,8 @@ _Static_assert(EM_COSEM_PUSH_DESTINATION_MAX <= 255, "destination_len is uint8_t
     { (cls), {(a), (b), (c), (d), (e), 255}, (attr), 0 }
 
 const dlms_capture_object_t cosem_push_list_scheduled[2] = {
-    OBJ(COSEM_CLASS_DATA, 0, 0, 96, 1, 1, 2),             /* equipment identifier */
-    OBJ(COSEM_CLASS_PUSH_SETUP, 0, 0, 25, 9, 0, 1),       /* push setup scheduler, its name */
+    OBJ(COSEM_CLASS_DATA, 0, 0, 96, 1, 1, 2),       /* equipment identifier */
+    OBJ(COSEM_CLASS_PUSH_SETUP, 0, 0, 25, 9, 0, 1), /* push setup scheduler, its name */
 };
 
 const dlms_capture_object_t cosem_push_list_alarm[3] = {
@@ -298,23 +298,28 @@ static size_t pick_element(const uint8_t *v, size_t n, uint16_t index, const uin
     return used;
 }
 
-/* One element's value into out[0..cap): its length, 0 when unreadable. */
-static size_t entry_value(cosem_server_t *s, const dlms_capture_object_t *co, int64_t utc,
-                          uint8_t *out, size_t cap) {
+/* One element's value into out[0..cap): its length, 0 when it cannot be
+ * read (sent as null-data), -1 when it does not fit. */
+static int entry_value(cosem_server_t *s, const dlms_capture_object_t *co, int64_t utc,
+                       uint8_t *out, size_t cap) {
     axdr_enc_t e;
     axdr_enc_init(&e, out, cap);
-    if (read_attribute(s, co, utc, &e) != 0 || !one_data(out, e.len)) {
+    int rc = read_attribute(s, co, utc, &e);
+    if (rc == AXDR_ERR_OVERFLOW || e.err == AXDR_ERR_OVERFLOW) {
+        return -1;
+    }
+    if (rc != 0 || !one_data(out, e.len)) {
         return 0;
     }
     if (co->data_index == 0) {
-        return e.len;
+        return (int)e.len;
     }
     const uint8_t *el = NULL;
     size_t n = pick_element(out, e.len, co->data_index, &el);
     if (n != 0) {
         memmove(out, el, n);
     }
-    return n;
+    return (int)n;
 }
 
 int cosem_push_encode(cosem_server_t *s, const cosem_object_t *obj, int64_t utc, uint8_t *buf,
@@ -323,8 +328,7 @@ int cosem_push_encode(cosem_server_t *s, const cosem_object_t *obj, int64_t utc,
     if (st == NULL || buf == NULL) {
         return st == NULL ? COSEM_ERR_PUSH_OBJECT : COSEM_ERR_BADARG;
     }
-    uint8_t n = st->object_count < EM_COSEM_PUSH_OBJECTS ? st->object_count
-                                                          : EM_COSEM_PUSH_OBJECTS;
+    uint8_t n = st->object_count < EM_COSEM_PUSH_OBJECTS ? st->object_count : EM_COSEM_PUSH_OBJECTS;
     axdr_enc_t e;
     axdr_enc_init(&e, buf, cap);
     if (axdr_put_structure(&e, n) != 0) {
@@ -338,12 +342,15 @@ int cosem_push_encode(cosem_server_t *s, const cosem_object_t *obj, int64_t utc,
             return COSEM_ERR_PUSH_TOO_LONG;
         }
         size_t room = cap - pos - tail;
-        size_t k = entry_value(s, &st->objects[i], utc, buf + pos, room);
+        int k = entry_value(s, &st->objects[i], utc, buf + pos, room);
+        if (k < 0) {
+            return COSEM_ERR_PUSH_TOO_LONG;
+        }
         if (k == 0) {
             buf[pos] = AXDR_NULL;
             k = 1;
         }
-        pos += k;
+        pos += (size_t)k;
     }
     return (int)pos;
 }
@@ -395,8 +402,8 @@ static int push_get(const cosem_req_t *r, axdr_enc_t *e) {
     const cosem_push_state_t *st = state_of(r);
     switch (r->id) {
     case 2: {
-        uint8_t n = st->object_count < EM_COSEM_PUSH_OBJECTS ? st->object_count
-                                                              : EM_COSEM_PUSH_OBJECTS;
+        uint8_t n =
+            st->object_count < EM_COSEM_PUSH_OBJECTS ? st->object_count : EM_COSEM_PUSH_OBJECTS;
         axdr_put_array(e, n);
         for (uint8_t i = 0; i < n; i++) {
             dlms_capture_object_put(e, &st->objects[i]);
@@ -413,8 +420,8 @@ static int push_get(const cosem_req_t *r, axdr_enc_t *e) {
         return axdr_put_enum(e, st->message);
     }
     case 4: {
-        uint8_t n = st->window_count < EM_COSEM_PUSH_WINDOWS ? st->window_count
-                                                              : EM_COSEM_PUSH_WINDOWS;
+        uint8_t n =
+            st->window_count < EM_COSEM_PUSH_WINDOWS ? st->window_count : EM_COSEM_PUSH_WINDOWS;
         axdr_put_array(e, n);
         for (uint8_t i = 0; i < n; i++) {
             axdr_put_structure(e, 2);
@@ -439,7 +446,7 @@ static int set_objects(const cosem_req_t *r, cosem_push_state_t *st, axdr_dec_t 
         return DLMS_DAR_TYPE_UNMATCHED;
     }
     if (n > EM_COSEM_PUSH_OBJECTS) {
-        /* Still check the types of what follows? The count alone refuses it. */
+        /* the dispatcher validated the whole value: the count alone refuses it */
         return DLMS_DAR_OTHER_REASON;
     }
     bool bad_ref = false;
@@ -504,8 +511,7 @@ static int set_windows(cosem_push_state_t *st, axdr_dec_t *v) {
     }
     bool bad = false;
     for (uint32_t i = 0; i < n; i++) {
-        if (axdr_get_structure(v, &k) != 0 || k != 2 ||
-            axdr_get_date_time(v, &tmp[i].start) != 0 ||
+        if (axdr_get_structure(v, &k) != 0 || k != 2 || axdr_get_date_time(v, &tmp[i].start) != 0 ||
             axdr_get_date_time(v, &tmp[i].end) != 0) {
             return DLMS_DAR_TYPE_UNMATCHED;
         }
@@ -586,8 +592,8 @@ const cosem_class_t cosem_class_push_setup = {
     .version = 0,
     .attr_count = 7,
     .method_count = 1,
-    .write_mask = COSEM_BIT(2) | COSEM_BIT(3) | COSEM_BIT(4) | COSEM_BIT(5) | COSEM_BIT(6) |
-                  COSEM_BIT(7),
+    .write_mask =
+        COSEM_BIT(2) | COSEM_BIT(3) | COSEM_BIT(4) | COSEM_BIT(5) | COSEM_BIT(6) | COSEM_BIT(7),
     .method_mask = COSEM_BIT(1),
     .get = push_get,
     .set = push_set,

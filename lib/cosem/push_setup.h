@@ -108,10 +108,10 @@ const char *cosem_push_strerror(int err);
 
 /* ---- values ------------------------------------------------------------------ */
 
-#define COSEM_PUSH_TCP        0u /* transport_service */
-#define COSEM_PUSH_UDP        1u
-#define COSEM_PUSH_MSG_AXDR   0u /* message: A-XDR encoded xDLMS APDU */
-#define COSEM_PUSH_LN_PUSH    1  /* attribute_index of logical_name */
+#define COSEM_PUSH_TCP      0u /* transport_service */
+#define COSEM_PUSH_UDP      1u
+#define COSEM_PUSH_MSG_AXDR 0u /* message: A-XDR encoded xDLMS APDU */
+#define COSEM_PUSH_LN_PUSH  1  /* attribute_index of logical_name */
 
 /* Engine phases. */
 #define COSEM_PUSH_IDLE    0u /* nothing pending */
@@ -145,9 +145,9 @@ typedef struct cosem_push_state {
      * plain, 0x10 / 0x20 / 0x30 general-glo-ciphering) */
     uint8_t protection;
     /* engine */
-    uint8_t phase;     /* COSEM_PUSH_* */
-    uint8_t attempts;  /* failed attempts of the pending push */
-    int64_t due;       /* UTC at which the pending push may go */
+    uint8_t phase;      /* COSEM_PUSH_* */
+    uint8_t attempts;   /* failed attempts of the pending push */
+    int64_t due;        /* UTC at which the pending push may go */
     uint32_t invoke_id; /* long-invoke-id of the last notification (1..0xFFFFFF) */
     uint32_t sent;      /* pushes delivered */
     uint32_t failed;    /* pushes dropped after the last retry */
