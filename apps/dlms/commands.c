@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "dlms/apdu.h"
 #include "format.h"
+#include "listen.h"
 #include "obis_parse.h"
 #include "objlist.h"
 #include "rows.h"
@@ -906,13 +907,13 @@ int cli_run(const cli_opts_t *o) {
         int (*run)(const cli_opts_t *);
     } commands[] = {
         {"list", cmd_list},       {"get", cmd_get}, {"set", cmd_set},     {"action", cmd_action},
-        {"profile", cmd_profile}, {"ic", cmd_ic},   {"clock", cmd_clock},
+        {"profile", cmd_profile}, {"ic", cmd_ic},   {"clock", cmd_clock}, {"listen", cmd_listen},
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(o->command, commands[i].name) == 0) {
             return commands[i].run(o);
         }
     }
-    return usage_error("unknown command '%s' (list, get, set, action, profile, ic, clock)",
+    return usage_error("unknown command '%s' (list, get, set, action, profile, ic, clock, listen)",
                        o->command);
 }

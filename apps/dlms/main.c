@@ -49,6 +49,8 @@ enum {
     OPT_TO,
     OPT_ENTRIES,
     OPT_COLUMNS,
+    OPT_UDP,
+    OPT_COUNT,
 };
 
 static const struct option long_opts[] = {
@@ -82,6 +84,8 @@ static const struct option long_opts[] = {
     {"to", required_argument, NULL, OPT_TO},
     {"entries", required_argument, NULL, OPT_ENTRIES},
     {"columns", required_argument, NULL, OPT_COLUMNS},
+    {"udp", no_argument, NULL, OPT_UDP},
+    {"count", required_argument, NULL, OPT_COUNT},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -101,6 +105,8 @@ static void usage(FILE *f) {
           "  profile OBIS [--from T --to T | --entries A-B] [--columns LIST] [--csv]\n"
           "  ic [E|OBIS]                   read an invocation counter with the public client\n"
           "  clock                         read the clock 0.0.1.0.0.255\n"
+          "  listen [--udp] [--count N]    receive and print pushed data-notifications on\n"
+          "                                --host/--port (TCP, and UDP with --udp)\n"
           "\n"
           "connection:   --host H (127.0.0.1) --port P (4059) | --serial DEV [--baud 9600] "
           "[--physical N]\n"
@@ -185,6 +191,7 @@ static int parse_timeout(const char *s, cli_opts_t *o) {
         return bad("--timeout (seconds, > 0)", s);
     }
     o->timeout_ms = (int)(t * 1000.0 + 0.5);
+    o->timeout_given = true;
     return CLI_OK;
 }
 
@@ -237,6 +244,12 @@ static int option_value(int c, const char *arg, cli_opts_t *o, bool *client_give
         return parse_timeout(arg, o);
     case OPT_CLASS:
         return parse_class(arg, o);
+    case OPT_COUNT:
+        if (parse_num(arg, 1, 1000000000ul, &v) != 0) {
+            return bad("--count", arg);
+        }
+        o->count = (long)v;
+        return CLI_OK;
     default:
         return -1; /* not an option with a checked value */
     }
@@ -293,6 +306,9 @@ static void option_flag(int c, const char *arg, cli_opts_t *o, bool *plain, bool
     case OPT_COLUMNS:
         o->columns = arg;
         break;
+    case OPT_UDP:
+        o->udp = true;
+        break;
     default:
         break;
     }
@@ -313,7 +329,8 @@ static void defaults(cli_opts_t *o) {
 
 /* Keys for ciphering and HLS-5: the given ones, or the example keys. */
 static void default_keys(cli_opts_t *o) {
-    if (!o->ciphered && o->mechanism != DLMS_MECH_GMAC) {
+    bool listen = o->command != NULL && strcmp(o->command, "listen") == 0;
+    if (!o->ciphered && o->mechanism != DLMS_MECH_GMAC && !listen) {
         return;
     }
     if (!o->have_ek || !o->have_ak) {
