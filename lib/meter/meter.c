@@ -246,6 +246,14 @@ int meter_init(meter_t *m, const meter_identity_t *id, const em_port_t *port) {
     rc = metering_init(m);
     if (rc == 0)
         tariffication_init(m);
+    /* ---- push (h7): DSMR/SMR 5 push object lists, ciphered ---- */
+    cosem_push_init(&m->push_sched);
+    cosem_push_init(&m->push_alarm);
+    if (cosem_find(&m->cosem, cosem_push_list_scheduled[1].logical_name) != NULL)
+        cosem_push_set_objects(&m->push_sched, cosem_push_list_scheduled, 2);
+    if (cosem_find(&m->cosem, cosem_push_list_alarm[1].logical_name) != NULL)
+        cosem_push_set_objects(&m->push_alarm, cosem_push_list_alarm, 3);
+    /* ---- end push ---- */
     return rc != 0 ? rc : profiles_init(m);
 }
 

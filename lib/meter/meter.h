@@ -32,6 +32,7 @@
 
 #include "cosem/cosem.h"
 #include "cosem/cosem_classes.h"
+#include "cosem/push_setup.h" /* push (h7) */
 #include "dlms/association.h"
 #include "dlms/cosem_services.h"
 #include "meter/events.h"
@@ -176,6 +177,10 @@ typedef struct meter {
     uint32_t alarm1;              /* 0.0.97.98.0.255 */
     uint32_t alarm_filter1;       /* 0.0.97.98.10.255 */
     int64_t clock_adjust_seen[2]; /* adjust_old/new already logged */
+
+    /* ---- push (h7): Push setup 0.0.25.9.0.255 (scheduled) and
+     * 0.1.25.9.0.255 (alarm), lib/cosem/push_setup.h ---- */
+    cosem_push_state_t push_sched, push_alarm;
 
     /* Called after a head-end changed something that must survive a
      * restart (keys, security policy, LLS secret, clock settings). */

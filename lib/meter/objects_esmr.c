@@ -161,6 +161,24 @@ static const cosem_access_t acc_special_days = {.read = COSEM_ALL,
 static const cosem_access_t acc_script = {
     .read = COSEM_ALL, .method = COSEM_BIT(1), .method_auth = COSEM_BIT(1)};
 
+/* ---- push (h7): Push setup, dlms-facts §2.5 ------------------------------------
+ * Management client: everything readable; attributes 2-7 writable and
+ * method push, ciphered only (the P3 head-end sets destinations, OSGP
+ * SetPushSetupAlarm/SetPushSetupSms). Notifications ciphered with the
+ * management security context (sec_index 0). */
+static const cosem_push_setup_def_t p_push_sched = {
+    COSEM_STATE(cosem_push_state_t, APP, push_sched), 0};
+static const cosem_push_setup_def_t p_push_alarm = {
+    COSEM_STATE(cosem_push_state_t, APP, push_alarm), 0};
+#define PUSH_ATTRS                                                                                 \
+    (COSEM_BIT(2) | COSEM_BIT(3) | COSEM_BIT(4) | COSEM_BIT(5) | COSEM_BIT(6) | COSEM_BIT(7))
+static const cosem_access_t acc_push = {.read = COSEM_ALL,
+                                        .write = PUSH_ATTRS,
+                                        .auth = PUSH_ATTRS,
+                                        .method = COSEM_BIT(1),
+                                        .method_auth = COSEM_BIT(1)};
+/* ---- end push ---- */
+
 /* ---- profiles ------------------------------------------------------------------ */
 
 #define COL(cls, ...)                                                                              \
@@ -312,6 +330,9 @@ static const cosem_object_t esmr_objects[] = {
     PG(0, 0, 99, 98, 5, p_pq),
     DATA(0, 0, 97, 98, 0, d_alarm1, meter_acc_rw_value),
     DATA(0, 0, 97, 98, 10, d_filter1, meter_acc_rw_value),
+    /* push (h7) */
+    {&cosem_class_push_setup, COSEM_OBIS(0, 0, 25, 9, 0, 255), &p_push_sched, MGMT_ONLY(acc_push)},
+    {&cosem_class_push_setup, COSEM_OBIS(0, 1, 25, 9, 0, 255), &p_push_alarm, MGMT_ONLY(acc_push)},
 };
 
 const cosem_object_t *meter_objects_esmr(size_t *count) {
