@@ -20,11 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
 
 #include "dlms/wrapper.h"
-#include "transport.h"
 
 void listen_init(listen_ctx_t *c, const dlms_sec_keys_t *keys) {
     memset(c, 0, sizeof(*c));
@@ -214,6 +214,12 @@ void listen_format(sbuf_t *sb, bool json, const char *from, uint16_t src_wport, 
     format_values(sb, false, &m->n.body);
 }
 
+static uint64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)(ts.tv_nsec / 1000000);
+}
+
 /* ---- sockets ------------------------------------------------------------------------------ */
 
 #define LISTEN_MAX_CONNS 16
@@ -389,7 +395,7 @@ int cmd_listen(const cli_opts_t *o) {
     }
     fprintf(stderr, "dlms: listening for pushes on %s:%u (tcp%s)\n", o->host, o->port,
             o->udp ? ", udp" : "");
-    uint64_t deadline = o->timeout_given ? transport_now_ms() + (uint64_t)o->timeout_ms : 0;
+    uint64_t deadline = o->timeout_given ? now_ms() + (uint64_t)o->timeout_ms : 0;
     int status = CLI_OK;
     while (o->count <= 0 || l.received < o->count) {
         struct pollfd pf[2 + LISTEN_MAX_CONNS];
@@ -409,7 +415,7 @@ int cmd_listen(const cli_opts_t *o) {
         }
         int wait = -1;
         if (deadline != 0) {
-            uint64_t now = transport_now_ms();
+            uint64_t now = now_ms();
             if (now >= deadline) {
                 fprintf(stderr, "dlms: timeout: %ld of %ld notifications received\n", l.received,
                         o->count);

@@ -442,6 +442,7 @@ static int push_get(const cosem_req_t *r, axdr_enc_t *e) {
 static int set_objects(const cosem_req_t *r, cosem_push_state_t *st, axdr_dec_t *v) {
     dlms_capture_object_t tmp[EM_COSEM_PUSH_OBJECTS];
     uint32_t n;
+    memset(tmp, 0, sizeof(tmp)); /* the state is persisted: no stray bytes */
     if (axdr_get_array(v, &n) != 0) {
         return DLMS_DAR_TYPE_UNMATCHED;
     }
@@ -503,6 +504,7 @@ static bool edge_ok(const cosem_datetime_t *dt) {
 static int set_windows(cosem_push_state_t *st, axdr_dec_t *v) {
     cosem_push_window_t tmp[EM_COSEM_PUSH_WINDOWS];
     uint32_t n, k;
+    memset(tmp, 0, sizeof(tmp)); /* the state is persisted: no stray bytes */
     if (axdr_get_array(v, &n) != 0) {
         return DLMS_DAR_TYPE_UNMATCHED;
     }

@@ -22,7 +22,6 @@
 #include "../../apps/dlms/format.c"
 #include "../../apps/dlms/listen.c"
 #include "../../apps/dlms/obis_parse.c"
-#include "../../apps/dlms/transport_tcp.c"
 #include "../../apps/dlms/value_parse.c"
 #include "test_hex.h"
 
