@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cosem/calendar_eval.h"
 #include "cosem/cosem.h"
 #include "cosem/cosem_classes.h"
 #include "cosem/push_setup.h"
@@ -35,6 +36,9 @@ typedef struct app {
     uint32_t alarm1;
     uint64_t energy_wh;
     cosem_push_state_t sched, alarm;
+    cosem_script_table_state_t push_scripts;   /* 0.0.10.0.108.255 */
+    cosem_single_action_state_t push_schedule; /* 0.0.15.0.4.255 */
+    int native_rc;
     dlms_assoc_config_t assoc;
     dlms_security_context_t sec;
     /* platform */
@@ -65,6 +69,27 @@ static const cosem_push_setup_def_t sched_def = {COSEM_STATE(cosem_push_state_t,
 static const cosem_push_setup_def_t alarm_push_def = {COSEM_STATE(cosem_push_state_t, app_t, alarm),
                                                       0};
 
+/* The push script table's native, as the meter binds it (docs/push.md):
+ * script 1 starts the scheduled push, 2 the alarm push; no destination is
+ * "nothing to push", not a failed script. */
+static cosem_server_t S;
+static int push_native(void *app, const cosem_object_t *table, uint16_t id) {
+    app_t *a = app;
+    (void)table;
+    static const uint8_t lns[2][6] = {{0, 0, 25, 9, 0, 255}, {0, 1, 25, 9, 0, 255}};
+    if (id < 1 || id > 2) {
+        return DLMS_ACTION_OTHER_REASON;
+    }
+    int rc = cosem_push_trigger(&S, cosem_find(&S, lns[id - 1]), a->rtc);
+    a->native_rc = rc;
+    return rc == COSEM_ERR_PUSH_DESTINATION ? 0 : rc < 0 ? rc : 0;
+}
+static const cosem_script_native_t push_natives[] = {{COSEM_SCRIPT_ANY, push_native}};
+static const cosem_script_table_def_t push_scripts_def = {
+    COSEM_STATE(cosem_script_table_state_t, app_t, push_scripts), push_natives, 1};
+static const cosem_single_action_def_t push_schedule_def = {
+    COSEM_STATE(cosem_single_action_state_t, app_t, push_schedule)};
+
 static const cosem_object_t objects[] = {
     {&cosem_class_clock, COSEM_OBIS(0, 0, 1, 0, 0, 255), &clock_def, {&all}},
     {&cosem_class_data, COSEM_OBIS(0, 0, 96, 1, 1, 255), &equip_def, {&all}},
@@ -72,11 +97,15 @@ static const cosem_object_t objects[] = {
     {&cosem_class_register, COSEM_OBIS(1, 0, 1, 8, 0, 255), &energy_def, {&all}},
     {&cosem_class_push_setup, COSEM_OBIS(0, 0, 25, 9, 0, 255), &sched_def, {&all}},
     {&cosem_class_push_setup, COSEM_OBIS(0, 1, 25, 9, 0, 255), &alarm_push_def, {&all}},
+    {&cosem_class_script_table, COSEM_OBIS(0, 0, 10, 0, 108, 255), &push_scripts_def, {&all}},
+    {&cosem_class_single_action_schedule,
+     COSEM_OBIS(0, 0, 15, 0, 4, 255),
+     &push_schedule_def,
+     {&all}},
 };
 
 static app_t A;
 static em_port_t P;
-static cosem_server_t S;
 static dlms_cosem_services_t SVC;
 static dlms_server_config_t CFG;
 static dlms_assoc_config_t *ASSOC_LIST[1];
@@ -124,6 +153,10 @@ static int setup(void **state) {
     A.energy_wh = 1000;
     cosem_push_init(&A.sched);
     cosem_push_init(&A.alarm);
+    A.push_scripts.scripts[0].id = 1;
+    A.push_scripts.scripts[1].id = 2;
+    A.push_scripts.count = 2;
+    cosem_single_action_init(&A.push_schedule, 1);
     A.assoc = (dlms_assoc_config_t){.client_sap = 16,
                                     .logical_name = {0, 0, 40, 0, 1, 255},
                                     .app_context = 1,
@@ -501,6 +534,38 @@ static void test_windows(void **state) {
     assert_true(cosem_push_in_window(&S, &A.alarm, T0 + 12345));
 }
 
+/* The DSMR path: single action schedule 0.0.15.0.4.255 runs push script 1
+ * of 0.0.10.0.108.255, whose native starts the scheduled push. */
+static void test_schedule_drives_push(void **state) {
+    (void)state;
+    const cosem_object_t *o = obj(LN_SCHED);
+    static const uint8_t push_table[6] = {0, 0, 10, 0, 108, 255};
+    memcpy(A.push_schedule.script.ln, push_table, 6);
+    A.push_schedule.script.selector = 1;
+    A.push_schedule.count = 1;
+    A.push_schedule.times[0].time = (cosem_time_t){13, 5, 0, 0}; /* every day 13:05 local */
+    A.push_schedule.times[0].date = (cosem_date_t){COSEM_DT_YEAR_NOT_SPECIFIED, 0xFF, 0xFF, 0xFF};
+    /* No destination yet: the schedule runs, nothing is pushed, no error. */
+    assert_int_equal(cosem_sched_tick(&S, T0), 0);
+    A.rtc = T0 + 300;
+    assert_int_equal(cosem_sched_tick(&S, T0 + 300), 1);
+    assert_int_equal(A.native_rc, COSEM_ERR_PUSH_DESTINATION);
+    assert_int_equal(A.sched.phase, COSEM_PUSH_IDLE);
+    /* With a destination and a randomisation interval. */
+    assert_int_equal(cosem_push_set_destination(&A.sched, COSEM_PUSH_TCP, "127.0.0.1:4060"), 0);
+    A.sched.randomisation_start_interval = 60;
+    feed_entropy("0000002A"); /* 42 */
+    A.rtc = T0 + 300 + 86400;
+    assert_int_equal(cosem_sched_tick(&S, A.rtc - 1), 0);
+    assert_int_equal(cosem_sched_tick(&S, A.rtc), 1);
+    assert_int_equal(A.native_rc, 0);
+    assert_int_equal(A.sched.phase, COSEM_PUSH_WAITING);
+    assert_int_equal(A.sched.due, A.rtc + 42);
+    assert_int_equal(cosem_push_tick(&S, o, A.rtc + 41), 0);
+    assert_int_equal(cosem_push_tick(&S, o, A.rtc + 42), 1);
+    assert_int_equal(A.alarm.phase, COSEM_PUSH_IDLE); /* the other push untouched */
+}
+
 /* ---- the notification ---------------------------------------------------------------------- */
 
 /* Body of the DSMR alarm push with alarm register 1 = 5. */
@@ -613,6 +678,7 @@ int main(void) {
         cmocka_unit_test_setup(test_randomisation, setup),
         cmocka_unit_test_setup(test_retries, setup),
         cmocka_unit_test_setup(test_windows, setup),
+        cmocka_unit_test_setup(test_schedule_drives_push, setup),
         cmocka_unit_test_setup(test_encode_exact, setup),
         cmocka_unit_test_setup(test_ciphered, setup),
     };
