@@ -5,12 +5,13 @@
  * setup).
  *
  * Input: a sequence of records op | id | len | value bytes (len of them):
- *   op % 4 == 0  SET attribute 2 + id % 6 to the value
- *   op % 4 == 1  ACTION method id % 3 (1 is push) with the value
- *   op % 4 == 2  engine: trigger / tick / result ok / result failed at a
+ *   op % 5 == 0  SET attribute 2 + id % 6 to the value
+ *   op % 5 == 1  ACTION method id % 3 (1 is push) with the value
+ *   op % 5 == 2  engine: trigger / tick / result ok / result failed at a
  *                time taken from the value, by id % 4
- *   op % 4 == 3  encode the notification body into a buffer of id bytes,
+ *   op % 5 == 3  encode the notification body into a buffer of id bytes,
  *                and the APDU (plain or ciphered by id's low bit)
+ *   op % 5 == 4  the value as a persisted state record (unpack)
  *
  * Invariants (trap on violation):
  *   - a result is 0, a result code 1..255 or a COSEM/A-XDR error;
@@ -19,7 +20,10 @@
  *   - a refused SET changes nothing;
  *   - a successful encode is one Data no longer than the buffer;
  *   - every attribute always reads as one Data; the phase stays 0..2 and
- *     a due push lies within randomisation_start_interval of its trigger.
+ *     a due push lies within randomisation_start_interval of its trigger;
+ *   - the state packs into a record that unpacks to the same state; a
+ *     hostile record either unpacks to a state that packs back to the same
+ *     bytes, or is refused and changes nothing.
  */
 #include <stdint.h>
 #include <string.h>
@@ -174,6 +178,30 @@ static int set(int8_t id, const uint8_t *val, size_t n) {
     return cosem_set(&S, &v, &d, &none, &dec);
 }
 
+static void record_round_trip(void) {
+    static uint8_t rec[COSEM_PUSH_RECORD_MAX];
+    static cosem_push_state_t back;
+    int n = cosem_push_state_pack(&A.push, rec, sizeof(rec));
+    check(n > 0 && (size_t)n <= sizeof(rec));
+    memset(&back, 0, sizeof(back));
+    check(cosem_push_state_unpack(rec, (size_t)n, &back) == 0);
+    check(memcmp(&back, &A.push, sizeof(back)) == 0);
+}
+
+static void do_unpack(const uint8_t *v, size_t n) {
+    static cosem_push_state_t t;
+    static uint8_t rec[COSEM_PUSH_RECORD_MAX];
+    cosem_push_init(&t);
+    cosem_push_state_t before = t;
+    int rc = cosem_push_state_unpack(v, n, &t);
+    if (rc != 0) {
+        check(rc == COSEM_ERR_PUSH_RECORD && memcmp(&before, &t, sizeof(t)) == 0);
+        return;
+    }
+    int k = cosem_push_state_pack(&t, rec, sizeof(rec));
+    check(k > 0 && (size_t)k == n && memcmp(rec, v, n) == 0);
+}
+
 static void read_all(void) {
     static uint8_t out[2048];
     for (int8_t id = 1; id <= 7; id++) {
@@ -267,7 +295,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         size_t n = len <= size - pos ? len : size - pos;
         const uint8_t *v = data + pos;
         pos += n;
-        switch (op % 4) {
+        switch (op % 5) {
         case 0:
             do_set((int8_t)(2 + id % 6), v, n);
             break;
@@ -289,11 +317,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         case 2:
             do_engine(id, v, n);
             break;
-        default:
+        case 3:
             do_encode(id, id & 1);
+            break;
+        default:
+            do_unpack(v, n);
             break;
         }
         read_all();
+        record_round_trip();
     }
     return 0;
 }

@@ -49,6 +49,9 @@ int cosem_push_set_objects(cosem_push_state_t *st, const dlms_capture_object_t *
     if (st == NULL || (objs == NULL && n != 0) || n > EM_COSEM_PUSH_OBJECTS) {
         return COSEM_ERR_BADARG;
     }
+    /* Entries beyond the count are zero: the state is plain data that is
+     * persisted and compared, so it holds nothing stale. */
+    memset(st->objects, 0, sizeof(st->objects));
     if (n != 0) {
         memcpy(st->objects, objs, n * sizeof(objs[0]));
     }
@@ -90,6 +93,7 @@ int cosem_push_set_destination(cosem_push_state_t *st, uint8_t transport, const 
         !destination_ok((const uint8_t *)dest, n)) {
         return COSEM_ERR_BADARG;
     }
+    memset(st->destination, 0, sizeof(st->destination));
     if (n != 0) {
         memcpy(st->destination, dest, n);
     }
@@ -486,6 +490,7 @@ static int set_destination(cosem_push_state_t *st, axdr_dec_t *v) {
     }
     st->transport = transport;
     st->message = message;
+    memset(st->destination, 0, sizeof(st->destination));
     if (len != 0) {
         memcpy(st->destination, p, len);
     }
@@ -525,9 +530,7 @@ static int set_windows(cosem_push_state_t *st, axdr_dec_t *v) {
     if (bad) {
         return DLMS_DAR_OTHER_REASON;
     }
-    if (n != 0) {
-        memcpy(st->windows, tmp, n * sizeof(tmp[0]));
-    }
+    memcpy(st->windows, tmp, sizeof(tmp)); /* the unused ones are zero */
     st->window_count = (uint8_t)n;
     return 0;
 }
@@ -603,6 +606,160 @@ const cosem_class_t cosem_class_push_setup = {
     .check = push_check,
 };
 
+/* ---- persistence ------------------------------------------------------------------------ */
+
+static size_t put_be(uint8_t *p, uint64_t v, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+    }
+    return n;
+}
+
+static uint64_t get_be(const uint8_t *p, size_t n) {
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        v = v << 8 | p[i];
+    }
+    return v;
+}
+
+int cosem_push_state_pack(const cosem_push_state_t *st, uint8_t *out, size_t cap) {
+    if (st == NULL || out == NULL || cap < COSEM_PUSH_RECORD_MAX ||
+        st->object_count > EM_COSEM_PUSH_OBJECTS || st->window_count > EM_COSEM_PUSH_WINDOWS ||
+        st->destination_len > EM_COSEM_PUSH_DESTINATION_MAX) {
+        return COSEM_ERR_BADARG;
+    }
+    size_t k = 0;
+    out[k++] = COSEM_PUSH_RECORD_VERSION;
+    out[k++] = st->object_count;
+    for (uint8_t i = 0; i < st->object_count; i++) {
+        const dlms_capture_object_t *o = &st->objects[i];
+        k += put_be(out + k, o->class_id, 2);
+        memcpy(out + k, o->logical_name, COSEM_LN_LEN);
+        k += COSEM_LN_LEN;
+        out[k++] = (uint8_t)o->attribute_index;
+        k += put_be(out + k, o->data_index, 2);
+    }
+    out[k++] = st->transport;
+    out[k++] = st->message;
+    out[k++] = st->destination_len;
+    memcpy(out + k, st->destination, st->destination_len);
+    k += st->destination_len;
+    out[k++] = st->window_count;
+    for (uint8_t i = 0; i < st->window_count; i++) {
+        cosem_datetime_pack(&st->windows[i].start, out + k);
+        cosem_datetime_pack(&st->windows[i].end, out + k + COSEM_DATETIME_LEN);
+        k += 2 * COSEM_DATETIME_LEN;
+    }
+    k += put_be(out + k, st->randomisation_start_interval, 2);
+    out[k++] = st->number_of_retries;
+    k += put_be(out + k, st->repetition_delay, 2);
+    out[k++] = st->protection;
+    out[k++] = st->phase;
+    out[k++] = st->attempts;
+    k += put_be(out + k, (uint64_t)st->due, 8);
+    k += put_be(out + k, st->invoke_id, 4);
+    k += put_be(out + k, st->sent, 4);
+    k += put_be(out + k, st->failed, 4);
+    return (int)k;
+}
+
+/* A cursor over a record: every read checks the bytes are there. */
+typedef struct rd {
+    const uint8_t *p;
+    size_t len, pos;
+    bool bad;
+} rd_t;
+
+static const uint8_t *rd_take(rd_t *r, size_t n) {
+    if (r->bad || n > r->len - r->pos) {
+        r->bad = true;
+        return NULL;
+    }
+    const uint8_t *q = r->p + r->pos;
+    r->pos += n;
+    return q;
+}
+
+static uint64_t rd_num(rd_t *r, size_t n) {
+    const uint8_t *q = rd_take(r, n);
+    return q != NULL ? get_be(q, n) : 0;
+}
+
+static bool protection_ok(uint8_t sc) {
+    return sc == 0 || sc == DLMS_SEC_SC_AUTH_ONLY || sc == DLMS_SEC_SC_ENC_ONLY ||
+           sc == DLMS_SEC_SC_AUTH_ENC;
+}
+
+static bool edge_ok(const cosem_datetime_t *dt);
+
+int cosem_push_state_unpack(const uint8_t *in, size_t len, cosem_push_state_t *st) {
+    if (in == NULL || st == NULL) {
+        return COSEM_ERR_BADARG;
+    }
+    cosem_push_state_t t;
+    memset(&t, 0, sizeof(t));
+    rd_t r = {in, len, 0, false};
+    if (rd_num(&r, 1) != COSEM_PUSH_RECORD_VERSION) {
+        return COSEM_ERR_PUSH_RECORD;
+    }
+    t.object_count = (uint8_t)rd_num(&r, 1);
+    if (t.object_count > EM_COSEM_PUSH_OBJECTS) {
+        return COSEM_ERR_PUSH_RECORD;
+    }
+    for (uint8_t i = 0; i < t.object_count && !r.bad; i++) {
+        dlms_capture_object_t *o = &t.objects[i];
+        o->class_id = (uint16_t)rd_num(&r, 2);
+        const uint8_t *ln = rd_take(&r, COSEM_LN_LEN);
+        if (ln != NULL) {
+            memcpy(o->logical_name, ln, COSEM_LN_LEN);
+        }
+        o->attribute_index = (int8_t)rd_num(&r, 1);
+        o->data_index = (uint16_t)rd_num(&r, 2);
+    }
+    t.transport = (uint8_t)rd_num(&r, 1);
+    t.message = (uint8_t)rd_num(&r, 1);
+    t.destination_len = (uint8_t)rd_num(&r, 1);
+    const uint8_t *dest =
+        t.destination_len <= EM_COSEM_PUSH_DESTINATION_MAX ? rd_take(&r, t.destination_len) : NULL;
+    if (r.bad || dest == NULL || (t.transport != COSEM_PUSH_TCP && t.transport != COSEM_PUSH_UDP) ||
+        t.message != COSEM_PUSH_MSG_AXDR || !destination_ok(dest, t.destination_len)) {
+        return COSEM_ERR_PUSH_RECORD;
+    }
+    memcpy(t.destination, dest, t.destination_len);
+    t.window_count = (uint8_t)rd_num(&r, 1);
+    if (t.window_count > EM_COSEM_PUSH_WINDOWS) {
+        return COSEM_ERR_PUSH_RECORD;
+    }
+    for (uint8_t i = 0; i < t.window_count && !r.bad; i++) {
+        const uint8_t *w = rd_take(&r, 2 * COSEM_DATETIME_LEN);
+        if (w == NULL) {
+            break;
+        }
+        cosem_datetime_unpack(w, &t.windows[i].start);
+        cosem_datetime_unpack(w + COSEM_DATETIME_LEN, &t.windows[i].end);
+        if (!edge_ok(&t.windows[i].start) || !edge_ok(&t.windows[i].end)) {
+            return COSEM_ERR_PUSH_RECORD;
+        }
+    }
+    t.randomisation_start_interval = (uint16_t)rd_num(&r, 2);
+    t.number_of_retries = (uint8_t)rd_num(&r, 1);
+    t.repetition_delay = (uint16_t)rd_num(&r, 2);
+    t.protection = (uint8_t)rd_num(&r, 1);
+    t.phase = (uint8_t)rd_num(&r, 1);
+    t.attempts = (uint8_t)rd_num(&r, 1);
+    t.due = (int64_t)rd_num(&r, 8);
+    t.invoke_id = (uint32_t)rd_num(&r, 4);
+    t.sent = (uint32_t)rd_num(&r, 4);
+    t.failed = (uint32_t)rd_num(&r, 4);
+    if (r.bad || r.pos != len || !protection_ok(t.protection) || t.phase > COSEM_PUSH_SENDING ||
+        t.invoke_id > LIID_MAX) {
+        return COSEM_ERR_PUSH_RECORD;
+    }
+    *st = t;
+    return 0;
+}
+
 /* ---- errors ------------------------------------------------------------------------------ */
 
 const char *cosem_push_strerror(int err) {
@@ -617,6 +774,8 @@ const char *cosem_push_strerror(int err) {
         return "push: the notification does not fit the buffer";
     case COSEM_ERR_PUSH_SECURITY:
         return "push: ciphering asked but the security context does not exist";
+    case COSEM_ERR_PUSH_RECORD:
+        return "push: the persisted push setup record is not valid";
     default:
         return cosem_strerror(err);
     }

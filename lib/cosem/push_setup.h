@@ -103,6 +103,7 @@ extern const cosem_class_t cosem_class_push_setup;
 #define COSEM_ERR_PUSH_PHASE       (-0x09F2) /* result reported while no push was being sent */
 #define COSEM_ERR_PUSH_TOO_LONG    (-0x09F3) /* the notification does not fit the buffer */
 #define COSEM_ERR_PUSH_SECURITY    (-0x09F4) /* protection asked but no security context */
+#define COSEM_ERR_PUSH_RECORD      (-0x09F5) /* a persisted state record is not a valid one */
 
 const char *cosem_push_strerror(int err);
 
@@ -173,6 +174,21 @@ int cosem_push_set_destination(cosem_push_state_t *st, uint8_t transport, const 
 /* After restoring a persisted state: a push that was being sent when the
  * meter stopped is sent again (phase SENDING becomes WAITING, due now). */
 void cosem_push_resume(cosem_push_state_t *st);
+
+/* Persisting the state: a versioned byte record (no struct image, so a
+ * record reads the same after a compiler or layout change), at most
+ * COSEM_PUSH_RECORD_MAX bytes. pack returns the length (or COSEM_ERR_BADARG
+ * when cap is too small); unpack checks everything (counts, transport,
+ * destination syntax, window patterns, protection, phase) and the exact
+ * length, and changes *st only when the record is valid
+ * (COSEM_ERR_PUSH_RECORD otherwise). Entries of push_object_list are not
+ * checked against a table here (a later SET does that). */
+#define COSEM_PUSH_RECORD_VERSION 1u
+#define COSEM_PUSH_RECORD_MAX                                                                      \
+    (1 + 1 + 11 * EM_COSEM_PUSH_OBJECTS + 3 + EM_COSEM_PUSH_DESTINATION_MAX + 1 +                  \
+     24 * EM_COSEM_PUSH_WINDOWS + 5 + 1 + 2 + 8 + 12)
+int cosem_push_state_pack(const cosem_push_state_t *st, uint8_t *out, size_t cap);
+int cosem_push_state_unpack(const uint8_t *in, size_t len, cosem_push_state_t *st);
 
 /* The state of a Push setup object of s's table, NULL for anything else. */
 cosem_push_state_t *cosem_push_state(const cosem_server_t *s, const cosem_object_t *obj);

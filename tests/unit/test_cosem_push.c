@@ -566,6 +566,76 @@ static void test_schedule_drives_push(void **state) {
     assert_int_equal(A.alarm.phase, COSEM_PUSH_IDLE); /* the other push untouched */
 }
 
+/* ---- persistence ----------------------------------------------------------------------- */
+
+static void test_record_round_trip(void **state) {
+    (void)state;
+    assert_int_equal(set_hex(LN_APUSH, 2, ALARM_LIST_HEX), 0);
+    assert_int_equal(set_hex(LN_APUSH, 3, "0203 1601 090E 3132372E302E302E313A34303630 1600"), 0);
+    assert_int_equal(
+        set_hex(LN_APUSH, 4,
+                "0102 0202 090C FFFFFFFFFF 01000000 8000FF 090C FFFFFFFFFF 05000000 8000FF"
+                "0202 090C 07E8010FFF 0D000000 8000FF 090C 07E8010FFF 0D001E00 8000FF"),
+        0);
+    A.alarm.randomisation_start_interval = 3600;
+    A.alarm.number_of_retries = 3;
+    A.alarm.repetition_delay = 60;
+    A.alarm.phase = COSEM_PUSH_SENDING;
+    A.alarm.attempts = 2;
+    A.alarm.due = T0 + 77;
+    A.alarm.invoke_id = 0xFFFFFF;
+    A.alarm.sent = 5;
+    A.alarm.failed = 1;
+    uint8_t rec[COSEM_PUSH_RECORD_MAX];
+    int n = cosem_push_state_pack(&A.alarm, rec, sizeof(rec));
+    assert_int_equal(n, 1 + 1 + 33 + 3 + 14 + 1 + 48 + 5 + 1 + 2 + 8 + 12);
+    assert_int_equal(rec[0], COSEM_PUSH_RECORD_VERSION);
+    cosem_push_state_t back;
+    memset(&back, 0, sizeof(back));
+    assert_int_equal(cosem_push_state_unpack(rec, (size_t)n, &back), 0);
+    assert_memory_equal(&back, &A.alarm, sizeof(back));
+    /* Every truncation and a trailing byte are refused, leaving the state. */
+    cosem_push_state_t keep = back;
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(cosem_push_state_unpack(rec, (size_t)i, &back), COSEM_ERR_PUSH_RECORD);
+    }
+    rec[n] = 0;
+    assert_int_equal(cosem_push_state_unpack(rec, (size_t)n + 1, &back), COSEM_ERR_PUSH_RECORD);
+    assert_memory_equal(&back, &keep, sizeof(back));
+    /* Corrupt fields: version, object count, transport, destination,
+     * window, protection, phase, invoke id. */
+    const size_t at_transport = 2 + 33, at_dest = at_transport + 3, at_win = at_dest + 14 + 1;
+    const size_t at_prot = at_win + 48 + 5, at_phase = at_prot + 1, at_iid = at_phase + 2 + 8;
+    struct {
+        size_t at;
+        uint8_t byte;
+    } bad[] = {{0, 2},
+               {1, 9},
+               {at_transport, 2},
+               {at_transport + 1, 1},
+               {at_dest + 3, ' '},
+               {at_win + 5, 25},
+               {at_prot, 0x40},
+               {at_phase, 3},
+               {at_iid, 0x01}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        uint8_t c[COSEM_PUSH_RECORD_MAX];
+        memcpy(c, rec, (size_t)n);
+        c[bad[i].at] = bad[i].byte;
+        if (cosem_push_state_unpack(c, (size_t)n, &back) != COSEM_ERR_PUSH_RECORD) {
+            fail_msg("corruption %zu at %zu accepted", i, bad[i].at);
+        }
+    }
+    assert_memory_equal(&back, &keep, sizeof(back));
+    /* The factory state too; a small buffer is refused. */
+    cosem_push_state_t f;
+    cosem_push_init(&f);
+    n = cosem_push_state_pack(&f, rec, sizeof(rec));
+    assert_int_equal(cosem_push_state_unpack(rec, (size_t)n, &back), 0);
+    assert_memory_equal(&back, &f, sizeof(f));
+    assert_int_equal(cosem_push_state_pack(&f, rec, 10), COSEM_ERR_BADARG);
+}
+
 /* ---- the notification ---------------------------------------------------------------------- */
 
 /* Body of the DSMR alarm push with alarm register 1 = 5. */
@@ -679,6 +749,7 @@ int main(void) {
         cmocka_unit_test_setup(test_retries, setup),
         cmocka_unit_test_setup(test_windows, setup),
         cmocka_unit_test_setup(test_schedule_drives_push, setup),
+        cmocka_unit_test_setup(test_record_round_trip, setup),
         cmocka_unit_test_setup(test_encode_exact, setup),
         cmocka_unit_test_setup(test_ciphered, setup),
     };
