@@ -785,6 +785,33 @@
 #define EM_COSEM_IMAGE_CHUNK 128u
 #endif
 
+/* Push setup (class 40, lib/cosem/push_setup.c). push_object_list
+ * entries per object: the DSMR/SMR 5 alarm push carries 3 (equipment
+ * identifier, push setup name, alarm register 1), SMR 5.2 adds alarm
+ * register 2; 8 leaves room for a scheduled push of a few registers. */
+#ifndef EM_COSEM_PUSH_OBJECTS
+#define EM_COSEM_PUSH_OBJECTS 8
+#endif
+
+/* Longest send_destination ("host:port" octet-string): an IPv6 literal in
+ * brackets with a port is 47 bytes, a DNS name rarely more; 64. */
+#ifndef EM_COSEM_PUSH_DESTINATION_MAX
+#define EM_COSEM_PUSH_DESTINATION_MAX 64
+#endif
+
+/* communication_window entries: DSMR uses none (always allowed), Gurux's
+ * examples 2; 4 gives a night and a day window with room. */
+#ifndef EM_COSEM_PUSH_WINDOWS
+#define EM_COSEM_PUSH_WINDOWS 4
+#endif
+
+/* Bytes of one push's notification-body (the structure of the pushed
+ * values), a stack buffer while the APDU is built. A DSMR alarm push is
+ * about 40 bytes; 256 takes 8 registers with date-times. */
+#ifndef EM_COSEM_PUSH_MAX_BODY
+#define EM_COSEM_PUSH_MAX_BODY 256
+#endif
+
 /* ---- Communication setup classes (28, 29, 41, 42, 44, 45, 47, 151) ------- */
 /* (options of the communication classes in lib/cosem) */
 

@@ -42,6 +42,7 @@ typedef struct cli_opts {
     uint16_t client_sap;
     uint16_t server_sap;
     int timeout_ms;
+    bool timeout_given; /* --timeout on the command line (listen waits forever otherwise) */
     /* association */
     uint8_t mechanism; /* DLMS_MECH_NONE / _LLS / _GMAC */
     bool ciphered;     /* context LN with ciphering */
@@ -65,6 +66,8 @@ typedef struct cli_opts {
     const char *from, *to, *entries, *columns;
     const char *image_id, *image_sig; /* upgrade / image-build: --id, --sig */
     unsigned long max_blocks;         /* upgrade --max-blocks N, 0: no limit */
+    bool udp;   /* listen: also on UDP */
+    long count; /* listen: exit after this many notifications (0: never) */
     /* the command and its positional arguments */
     const char *command;
     char **args;

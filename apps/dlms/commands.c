@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "dlms/apdu.h"
 #include "format.h"
+#include "listen.h"
 #include "obis_parse.h"
 #include "objlist.h"
 #include "rows.h"
@@ -921,6 +922,7 @@ int cli_run(const cli_opts_t *o) {
         {"upgrade", cmd_upgrade},
         {"image-build", cmd_image_build},
         {"image-info", cmd_image_info},
+        {"listen", cmd_listen},
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(o->command, commands[i].name) == 0) {
@@ -928,6 +930,6 @@ int cli_run(const cli_opts_t *o) {
         }
     }
     return usage_error("unknown command '%s' (list, get, set, action, profile, ic, clock, "
-                       "upgrade, image-build, image-info)",
+                       "upgrade, image-build, image-info, listen)",
                        o->command);
 }

@@ -52,6 +52,8 @@ enum {
     OPT_ID,
     OPT_SIG,
     OPT_MAX_BLOCKS,
+    OPT_UDP,
+    OPT_COUNT,
 };
 
 static const struct option long_opts[] = {
@@ -88,6 +90,8 @@ static const struct option long_opts[] = {
     {"id", required_argument, NULL, OPT_ID},
     {"sig", required_argument, NULL, OPT_SIG},
     {"max-blocks", required_argument, NULL, OPT_MAX_BLOCKS},
+    {"udp", no_argument, NULL, OPT_UDP},
+    {"count", required_argument, NULL, OPT_COUNT},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -114,6 +118,8 @@ static void usage(FILE *f) {
           "(docs/upgrade.md)\n"
           "  image-build --id ID [--sig SIG] PAYLOAD OUT   make an image file\n"
           "  image-info FILE               check an image file and show its trailer\n"
+          "  listen [--udp] [--count N]    receive and print pushed data-notifications on\n"
+          "                                --host/--port (TCP, and UDP with --udp)\n"
           "\n"
           "connection:   --host H (127.0.0.1) --port P (4059) | --serial DEV [--baud 9600] "
           "[--physical N]\n"
@@ -198,6 +204,7 @@ static int parse_timeout(const char *s, cli_opts_t *o) {
         return bad("--timeout (seconds, > 0)", s);
     }
     o->timeout_ms = (int)(t * 1000.0 + 0.5);
+    o->timeout_given = true;
     return CLI_OK;
 }
 
@@ -254,6 +261,12 @@ static int option_value(int c, const char *arg, cli_opts_t *o, bool *client_give
         if (parse_num(arg, 1, UINT32_MAX, &o->max_blocks) != 0) {
             return bad("--max-blocks (a count of blocks, 1 or more)", arg);
         }
+        return CLI_OK;
+    case OPT_COUNT:
+        if (parse_num(arg, 1, 1000000000ul, &v) != 0) {
+            return bad("--count", arg);
+        }
+        o->count = (long)v;
         return CLI_OK;
     default:
         return -1; /* not an option with a checked value */
@@ -317,6 +330,9 @@ static void option_flag(int c, const char *arg, cli_opts_t *o, bool *plain, bool
     case OPT_SIG:
         o->image_sig = arg;
         break;
+    case OPT_UDP:
+        o->udp = true;
+        break;
     default:
         break;
     }
@@ -337,7 +353,8 @@ static void defaults(cli_opts_t *o) {
 
 /* Keys for ciphering and HLS-5: the given ones, or the example keys. */
 static void default_keys(cli_opts_t *o) {
-    if (!o->ciphered && o->mechanism != DLMS_MECH_GMAC) {
+    bool listen = o->command != NULL && strcmp(o->command, "listen") == 0;
+    if (!o->ciphered && o->mechanism != DLMS_MECH_GMAC && !listen) {
         return;
     }
     if (!o->have_ek || !o->have_ak) {

@@ -15,7 +15,11 @@
  *     "listen": ["127.0.0.1:4059"],
  *     "inactivity_timeout_s": 120, "max_connections": 16,
  *     "clock": { "time_zone_min": -60 },
- *     "load": { "seed": 1, "annual_kwh": 3500, "pv_kwp": 0, "heat_pump": false }
+ *     "load": { "seed": 1, "annual_kwh": 3500, "pv_kwp": 0, "heat_pump": false },
+ *     "push": { "scheduled": { "destination": "host:port", "transport": "tcp" | "udp",
+ *                              "randomisation_start_interval": 0, "number_of_retries": 3,
+ *                              "repetition_delay": 30 },
+ *               "alarm": { ...the same... }, "ciphered": true, "destination_wport": 102 }
  *   }
  */
 #include "config.h"
@@ -28,6 +32,8 @@
 #include <string.h>
 
 #include <json-c/json.h>
+
+#include "cosem/push_setup.h"
 
 /* The well-known DLMS example keys (Green Book; dlms-facts §3.1, §3.4). */
 static const uint8_t EXAMPLE_EK[16] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
@@ -117,6 +123,12 @@ void emeter_config_defaults(emeter_config_t *c) {
     c->time_zone_min = -60;
     c->load_seed = 1;
     c->load_annual_kwh = 3500.0;
+    /* push (h7): no destination; 3 retries 30 s apart; ciphered; to the
+     * head-end's wPort 102 (docs/push.md) */
+    c->push_sched.retries = c->push_alarm.retries = 3;
+    c->push_sched.repetition_delay_s = c->push_alarm.repetition_delay_s = 30;
+    c->push_ciphered = true;
+    c->push_dest_wport = 102;
 }
 
 int emeter_config_parse_listen(const char *s, cfg_listen_t *out) {
@@ -234,6 +246,87 @@ static int load_load(errctx_t *e, json_object *l, emeter_config_t *c) {
     }
     return 0;
 }
+
+/* ---- push (h7) ---- */
+static int load_push_one(errctx_t *e, json_object *o, const char *name, cfg_push_t *p) {
+    static const char *const allowed[] = {
+        "destination",       "transport",        "randomisation_start_interval",
+        "number_of_retries", "repetition_delay", NULL};
+    char prefix[32], field[96];
+    snprintf(prefix, sizeof(prefix), "push.%s.", name);
+    snprintf(field, sizeof(field), "push.%s", name);
+    if (!json_object_is_type(o, json_type_object))
+        return fail(e, field, "expected an object");
+    if (check_members(e, o, prefix, allowed))
+        return -1;
+    const char *s;
+    snprintf(field, sizeof(field), "%stransport", prefix);
+    if (get_string(e, o, "transport", field, &s))
+        return -1;
+    if (s) {
+        if (strcmp(s, "tcp") != 0 && strcmp(s, "udp") != 0)
+            return fail(e, field, "expected \"tcp\" or \"udp\"");
+        p->transport = strcmp(s, "udp") == 0 ? COSEM_PUSH_UDP : COSEM_PUSH_TCP;
+    }
+    snprintf(field, sizeof(field), "%sdestination", prefix);
+    if (get_string(e, o, "destination", field, &s))
+        return -1;
+    if (s) {
+        cosem_push_state_t tmp;
+        cosem_push_init(&tmp);
+        if (strlen(s) >= sizeof(p->destination) ||
+            cosem_push_set_destination(&tmp, COSEM_PUSH_TCP, s) != 0)
+            return fail(e, field, "expected \"HOST:PORT\" (port 1..65535, at most %d characters)",
+                        EM_COSEM_PUSH_DESTINATION_MAX);
+        strcpy(p->destination, s);
+    }
+    uint64_t x;
+    int present;
+    snprintf(field, sizeof(field), "%srandomisation_start_interval", prefix);
+    if (get_uint(e, o, "randomisation_start_interval", field, 0, 65535, &x, &present))
+        return -1;
+    if (present)
+        p->randomisation_s = (uint16_t)x;
+    snprintf(field, sizeof(field), "%snumber_of_retries", prefix);
+    if (get_uint(e, o, "number_of_retries", field, 0, 255, &x, &present))
+        return -1;
+    if (present)
+        p->retries = (uint8_t)x;
+    snprintf(field, sizeof(field), "%srepetition_delay", prefix);
+    if (get_uint(e, o, "repetition_delay", field, 0, 65535, &x, &present))
+        return -1;
+    if (present)
+        p->repetition_delay_s = (uint16_t)x;
+    return 0;
+}
+
+static int load_push(errctx_t *e, json_object *o, emeter_config_t *c) {
+    static const char *const allowed[] = {"scheduled", "alarm", "ciphered", "destination_wport",
+                                          NULL};
+    if (!json_object_is_type(o, json_type_object))
+        return fail(e, "push", "expected an object");
+    if (check_members(e, o, "push.", allowed))
+        return -1;
+    json_object *v;
+    if (json_object_object_get_ex(o, "scheduled", &v) &&
+        load_push_one(e, v, "scheduled", &c->push_sched))
+        return -1;
+    if (json_object_object_get_ex(o, "alarm", &v) && load_push_one(e, v, "alarm", &c->push_alarm))
+        return -1;
+    if (json_object_object_get_ex(o, "ciphered", &v)) {
+        if (!json_object_is_type(v, json_type_boolean))
+            return fail(e, "push.ciphered", "expected true or false");
+        c->push_ciphered = json_object_get_boolean(v);
+    }
+    uint64_t x;
+    int present;
+    if (get_uint(e, o, "destination_wport", "push.destination_wport", 1, 65535, &x, &present))
+        return -1;
+    if (present)
+        c->push_dest_wport = (uint16_t)x;
+    return 0;
+}
+/* ---- end push ---- */
 
 static int load_identity(errctx_t *e, json_object *id, emeter_config_t *c) {
     static const char *const allowed[] = {"serial_number", "manufacturer", "logical_device_name",
@@ -361,16 +454,9 @@ static int load_listen(errctx_t *e, json_object *l, emeter_config_t *c) {
 }
 
 static int load_root(errctx_t *e, json_object *root, emeter_config_t *c) {
-    static const char *const allowed[] = {"variant",
-                                          "identity",
-                                          "keys",
-                                          "associations",
-                                          "listen",
-                                          "inactivity_timeout_s",
-                                          "max_connections",
-                                          "clock",
-                                          "load",
-                                          NULL};
+    static const char *const allowed[] = {
+        "variant",         "identity", "keys", "associations", "listen", "inactivity_timeout_s",
+        "max_connections", "clock",    "load", "push",         NULL};
     if (!json_object_is_type(root, json_type_object))
         return fail(e, "(top level)", "expected a JSON object");
     if (check_members(e, root, "", allowed))
@@ -393,6 +479,8 @@ static int load_root(errctx_t *e, json_object *root, emeter_config_t *c) {
     if (json_object_object_get_ex(root, "listen", &v) && load_listen(e, v, c))
         return -1;
     if (json_object_object_get_ex(root, "load", &v) && load_load(e, v, c))
+        return -1;
+    if (json_object_object_get_ex(root, "push", &v) && load_push(e, v, c))
         return -1;
     uint64_t x;
     int present;

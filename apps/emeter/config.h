@@ -28,6 +28,15 @@ typedef struct cfg_listen {
     uint16_t port;
 } cfg_listen_t;
 
+/* "push" (h7): the factory settings of one Push setup object. */
+typedef struct cfg_push {
+    char destination[65];        /* "host:port"; empty: no push */
+    uint8_t transport;           /* 0 TCP, 1 UDP (class 40 transport_service) */
+    uint16_t randomisation_s;    /* randomisation_start_interval */
+    uint8_t retries;             /* number_of_retries */
+    uint16_t repetition_delay_s; /* repetition_delay */
+} cfg_push_t;
+
 typedef struct emeter_config {
     char variant[16]; /* "esmr" (default) or "omni" */
     char serial_number[CFG_SERIAL_MAX + 1];
@@ -51,6 +60,11 @@ typedef struct emeter_config {
     double load_annual_kwh; /* consumption per year, 100..100000 (default 3500) */
     double load_pv_kwp;     /* PV peak power, 0..100 (default 0: no PV) */
     bool load_heat_pump;    /* a CFG_HEAT_PUMP_KW heat pump on top (default no) */
+    /* "push" (h7): destinations and timing of the scheduled (0.0.25.9.0.255)
+     * and alarm (0.1.25.9.0.255) pushes, ciphering, the head-end's wPort */
+    cfg_push_t push_sched, push_alarm;
+    bool push_ciphered;       /* general-glo-ciphering (default) or plain */
+    uint16_t push_dest_wport; /* destination wPort of the wrapper (default 102) */
 } emeter_config_t;
 
 /* The heat pump of "load": {"heat_pump": true}: a typical air-source pump

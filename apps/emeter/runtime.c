@@ -36,6 +36,7 @@
 #include "meter/persist.h"
 #include "net.h"
 #include "optical.h" /* optical port */
+#include "push.h"    /* push (h7) */
 #include "port_posix.h"
 #include "state.h"
 
@@ -55,6 +56,7 @@ typedef struct runtime {
     int64_t meter_utc;       /* simulated UTC the meter has run up to */
     uint64_t last_commit_ms; /* monotonic ms of the last periodic commit */
     int behind_reported;
+    emeter_push_t push; /* push (h7) */
 } runtime_t;
 
 /* Steps of at most a minute of simulated time, on whole minutes: the
@@ -265,6 +267,7 @@ static void run_meter(runtime_t *rt, int all) {
 static void on_idle(void *user) {
     runtime_t *rt = user;
     run_meter(rt, 0);
+    emeter_push_tick(&rt->push); /* push (h7) */
     int rc = dlms_server_ic_top_up(&rt->server_cfg, &rt->meter.sec_mgmt);
     if (rc != 0) {
         static int reported;
@@ -274,6 +277,7 @@ static void on_idle(void *user) {
     }
 }
 
+/* push (h7): alarm bits that pass alarm filter 1 start the alarm push. */
 static void on_persist(void *user, meter_t *m, const cosem_object_t *obj) {
     (void)m;
     (void)obj;
@@ -418,6 +422,7 @@ static int start_meter(runtime_t *rt) {
     rt->meter.cosem.notify = on_notify;
     if (load_security(rt) != 0 || mount_flash(rt) != 0)
         return -1;
+    emeter_push_configure(&rt->meter, &rt->cfg); /* push (h7) */
     rt->port_state.rtc_set_shift_s = 0;
     rt->meter_utc = rtc_now(rt);
     rt->last_commit_ms = rt->port.monotonic_ms(rt->port.user);
@@ -518,6 +523,12 @@ int emeter_run(const emeter_options_t *opt) {
     }
     rt.net.idle = on_idle;
     rt.net.idle_user = &rt;
+    if (emeter_push_open(&rt.push, &rt.net, &rt.meter, &rt.server_cfg, &rt.cfg, err, sizeof(err)) !=
+        0) { /* push (h7) */
+        fprintf(stderr, "emeter: %s\n", err);
+        net_close(&rt.net);
+        return 2;
+    }
     /* ---- optical port (apps/emeter/optical.c; closed by net_close) ---- */
     if (opt->hdlc != NULL) {
         optical_config_t oc = {.path = opt->hdlc,
@@ -542,6 +553,7 @@ int emeter_run(const emeter_options_t *opt) {
     print_banner(&rt);
 
     net_run(&rt.net, &stop_requested);
+    emeter_push_close(&rt.push); /* push (h7) */
 
     /* Power failure: close the associations, then save. Every counter
      * below tx_ic may have been used; none at or above it was. */

@@ -45,12 +45,22 @@ static uint32_t alarm_bits(uint8_t code) {
     }
 }
 
+static int64_t now_utc(const meter_t *m);
+
 void meter_alarm_raise(meter_t *m, unsigned reg, uint32_t bits) {
     if (reg >= METER_ALARM_REGS)
         return;
     uint32_t fresh = bits & ~m->alarm[reg];
     m->alarm[reg] |= bits;
-    if ((fresh & m->alarm_filter[reg]) != 0 && m->on_alarm != NULL)
+    if ((fresh & m->alarm_filter[reg]) == 0)
+        return;
+    /* The alarm push 0.1.25.9.0.255 (DSMR: the register monitor's
+     * internal trigger); without a destination it stays idle. */
+    static const uint8_t alarm_push[6] = {0, 1, 25, 9, 0, 255};
+    const cosem_object_t *push = cosem_find(&m->cosem, alarm_push);
+    if (push != NULL)
+        cosem_push_trigger(&m->cosem, push, now_utc(m));
+    if (m->on_alarm != NULL)
         m->on_alarm(m->hook_user, m, reg, fresh & m->alarm_filter[reg]);
 }
 
@@ -197,14 +207,10 @@ void meter_on_notify(void *app, const cosem_object_t *obj, uint8_t kind, int8_t 
     else if ((cls == COSEM_CLASS_SECURITY_SETUP && kind == COSEM_NOTIFY_ACTION) ||
              (cls == COSEM_CLASS_ASSOCIATION_LN && kind == COSEM_NOTIFY_SET))
         meter_event(m, METER_LOG_FRAUD, METER_EV_CONFIG_CHANGE, now_utc(m));
-    /* Keys, policy, secrets, clock settings and calendars must survive a
-     * restart. */
-    if ((cls == COSEM_CLASS_SECURITY_SETUP || cls == COSEM_CLASS_ASSOCIATION_LN ||
-         cls == COSEM_CLASS_CLOCK || cls == COSEM_CLASS_ACTIVITY_CALENDAR ||
-         cls == COSEM_CLASS_SPECIAL_DAYS_TABLE || cls == COSEM_CLASS_SINGLE_ACTION_SCHEDULE ||
-         cls == COSEM_CLASS_PROFILE_GENERIC || cls == COSEM_CLASS_DATA ||
-         cls == COSEM_CLASS_REGISTER) &&
-        m->on_persist != NULL)
+    /* Whatever a head-end changes (keys, policy, secrets, clock settings,
+     * calendars, schedules, thresholds, push destinations, profile
+     * configurations) must survive a restart. */
+    if ((kind == COSEM_NOTIFY_SET || kind == COSEM_NOTIFY_ACTION) && m->on_persist != NULL)
         m->on_persist(m->hook_user, m, obj);
 }
 

@@ -216,6 +216,21 @@ int meter_init(meter_t *m, const meter_identity_t *id, const em_port_t *port) {
     rc = metering_init(m);
     if (rc == 0)
         tariffication_init(m);
+    /* ---- push (h7): DSMR/SMR 5 push object lists, ciphered ---- */
+    cosem_push_init(&m->push_sched);
+    cosem_push_init(&m->push_alarm);
+    if (cosem_find(&m->cosem, cosem_push_list_scheduled[1].logical_name) != NULL)
+        cosem_push_set_objects(&m->push_sched, cosem_push_list_scheduled, 2);
+    if (cosem_find(&m->cosem, cosem_push_list_alarm[1].logical_name) != NULL)
+        cosem_push_set_objects(&m->push_alarm, cosem_push_list_alarm, 3);
+    cosem_single_action_init(&m->push_schedule, 1); /* no time until a head-end sets one */
+    static const uint8_t push_scripts_ln[6] = {0, 0, 10, 0, 108, 255};
+    memcpy(m->push_schedule.script.ln, push_scripts_ln, 6);
+    m->push_schedule.script.selector = 1;
+    m->push_scripts.count = 2;
+    m->push_scripts.scripts[0].id = 1;
+    m->push_scripts.scripts[1].id = 2;
+    /* ---- end push ---- */
     return rc != 0 ? rc : meter_profiles_init(m);
 }
 
@@ -308,7 +323,10 @@ int meter_step(meter_t *m, int64_t utc, uint32_t seconds) {
     if (seconds == 0 || seconds > 86400u)
         return METER_ERR_STEP;
     int sched_rc = 0;
-    int rc = meter_pieces(m, utc, seconds, &sched_rc);
+    int rc = meter_profiles_catch_up(m, utc - (int64_t)seconds);
+    if (rc != 0)
+        return rc;
+    rc = meter_pieces(m, utc, seconds, &sched_rc);
     if (rc != 0)
         return rc;
     meter_demand_step(m, utc);

@@ -32,6 +32,7 @@
 
 #include "cosem/cosem.h"
 #include "cosem/cosem_classes.h"
+#include "cosem/push_setup.h" /* push (h7) */
 #include "dlms/association.h"
 #include "dlms/cosem_services.h"
 #include "meter/billing.h"
@@ -210,6 +211,14 @@ typedef struct meter {
     uint32_t comm_sessions_assoc[METER_ASSOC_COUNT];
 
     uint8_t ram_rows[EM_METER_RAM_ROWS_BYTES];
+
+    /* ---- push (h7): Push setup 0.0.25.9.0.255 (scheduled) and
+     * 0.1.25.9.0.255 (alarm), lib/cosem/push_setup.h ---- */
+    cosem_push_state_t push_sched, push_alarm;
+    /* The push schedule 0.0.15.0.4.255 runs script 1 of the push script
+     * table 0.0.10.0.108.255 (script 1: scheduled push, 2: alarm push). */
+    cosem_single_action_state_t push_schedule;
+    cosem_script_table_state_t push_scripts;
 
     /* Called after a head-end changed something that must survive a
      * restart (keys, security policy, LLS secret, clock settings). */

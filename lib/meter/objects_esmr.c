@@ -75,6 +75,7 @@ static const cosem_object_t esmr_objects[] = {
     METER_PQ_OBJECTS,
     METER_DEMAND_OBJECTS(1, METER_DQ_P),
     METER_BILLING_TARIFF_OBJECTS,
+    METER_PUSH_OBJECTS,
     /* profiles and their status */
     DATA(0, 0, 96, 10, 2, meter_def_amr_lp, meter_acc_ro),
     DATA(0, 0, 96, 10, 4, meter_def_amr_daily, meter_acc_ro),

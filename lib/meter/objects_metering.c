@@ -241,3 +241,36 @@ const cosem_activity_calendar_def_t meter_def_calendar = {
     .special_days = COSEM_STATE(cosem_special_days_state_t, APP, special_days)};
 const cosem_special_days_def_t meter_def_special_days = {
     .state = COSEM_STATE(cosem_special_days_state_t, APP, special_days)};
+
+/* ---- push (lib/cosem/push_setup.h, docs/push.md) -------------------------------------------
+ * Management client: everything readable; attributes 2-7 writable and
+ * method push, ciphered only. Notifications are ciphered with the
+ * management security context (sec_index 0). */
+#define PUSH_ATTRS                                                                                 \
+    (COSEM_BIT(2) | COSEM_BIT(3) | COSEM_BIT(4) | COSEM_BIT(5) | COSEM_BIT(6) | COSEM_BIT(7))
+const cosem_access_t meter_acc_push = {.read = COSEM_ALL,
+                                       .write = PUSH_ATTRS,
+                                       .auth = PUSH_ATTRS,
+                                       .method = COSEM_BIT(1),
+                                       .method_auth = COSEM_BIT(1)};
+const cosem_push_setup_def_t meter_def_push_sched = {
+    COSEM_STATE(cosem_push_state_t, APP, push_sched), 0};
+const cosem_push_setup_def_t meter_def_push_alarm = {
+    COSEM_STATE(cosem_push_state_t, APP, push_alarm), 0};
+const cosem_single_action_def_t meter_def_push_schedule = {
+    COSEM_STATE(cosem_single_action_state_t, APP, push_schedule)};
+
+/* Script n of 0.0.10.0.108.255 starts push n (1 scheduled, 2 alarm); a
+ * push setup without a destination is not an error of the schedule. */
+static int push_script(void *app, const cosem_object_t *table, uint16_t id) {
+    static const uint8_t ln[2][6] = {{0, 0, 25, 9, 0, 255}, {0, 1, 25, 9, 0, 255}};
+    meter_t *m = app;
+    (void)table;
+    if (id < 1 || id > 2)
+        return DLMS_ACTION_OTHER_REASON;
+    int rc = cosem_push_trigger(&m->cosem, cosem_find(&m->cosem, ln[id - 1]), m->now);
+    return rc >= 0 || rc == COSEM_ERR_PUSH_DESTINATION ? 0 : DLMS_ACTION_OTHER_REASON;
+}
+static const cosem_script_native_t push_natives[] = {{COSEM_SCRIPT_ANY, push_script}};
+const cosem_script_table_def_t meter_def_push_scripts = {
+    COSEM_STATE(cosem_script_table_state_t, APP, push_scripts), push_natives, 1};

@@ -63,6 +63,11 @@ extern const cosem_activity_calendar_def_t meter_def_calendar;
 extern const cosem_special_days_def_t meter_def_special_days;
 extern const cosem_access_t meter_acc_calendar, meter_acc_special_days;
 
+extern const cosem_push_setup_def_t meter_def_push_sched, meter_def_push_alarm;
+extern const cosem_single_action_def_t meter_def_push_schedule;
+extern const cosem_script_table_def_t meter_def_push_scripts;
+extern const cosem_access_t meter_acc_push;
+
 /* ---- row macros ------------------------------------------------------------------ */
 
 #define MGMT_ONLY(acc)                                                                             \
@@ -172,6 +177,17 @@ extern const cosem_access_t meter_acc_calendar, meter_acc_special_days;
         METER_OBJ(cosem_class_special_days_table, 0, 0, 11, 0, 0, meter_def_special_days,          \
                   meter_acc_special_days),                                                         \
         METER_OBJ(cosem_class_script_table, 0, 0, 10, 0, 100, meter_def_tariff_scripts,            \
+                  meter_acc_script)
+
+/* Push setup (class 40): scheduled 0.0.25.9.0.255 driven by the single
+ * action schedule 0.0.15.0.4.255 through the push script table
+ * 0.0.10.0.108.255, and the alarm push 0.1.25.9.0.255 (docs/push.md). */
+#define METER_PUSH_OBJECTS                                                                         \
+    METER_OBJ(cosem_class_push_setup, 0, 0, 25, 9, 0, meter_def_push_sched, meter_acc_push),       \
+        METER_OBJ(cosem_class_push_setup, 0, 1, 25, 9, 0, meter_def_push_alarm, meter_acc_push),   \
+        METER_OBJ(cosem_class_single_action_schedule, 0, 0, 15, 0, 4, meter_def_push_schedule,     \
+                  meter_acc_schedule),                                                             \
+        METER_OBJ(cosem_class_script_table, 0, 0, 10, 0, 108, meter_def_push_scripts,              \
                   meter_acc_script)
 
 /* Capture object of attribute 2 (a column), and of another attribute. */

@@ -122,6 +122,7 @@ static const cosem_object_t omni_objects[] = {
     METER_OBJ(cosem_class_extended_register, 1, 0, 9, 6, 0, meter_def_max[METER_DQ_S][0],
               meter_acc_ro),
     METER_BILLING_TARIFF_OBJECTS,
+    METER_PUSH_OBJECTS,
     /* loggers */
     DATA(0, 0, 96, 10, 2, meter_def_amr_lp, meter_acc_ro),
     PG_CFG(1, 0, 99, 1, 0, p_lp),

@@ -19,6 +19,7 @@ enum {
     REC_PQ = 3,       /* sag/swell thresholds, counters, last sag/swell */
     REC_DEMAND = 4,   /* demand periods, maxima, cumulative maxima */
     REC_BILLING = 5,  /* end-of-billing schedule, last end, counter, debit logger 2 */
+    REC_PUSH = 6,     /* push setups (scheduled, alarm) and the push schedule */
     REC_PROFILE = 16, /* + profile slot (profiles.h): profile configuration */
 };
 
@@ -31,8 +32,9 @@ enum {
      4u * (1u + METER_ASSOC_COUNT))
 #define DEMAND_Q_LEN (2u * 8u + (1u + EM_METER_TARIFFS) * (4u + 8u + 4u))
 #define DEMAND_LEN   (1u + METER_DQ_COUNT * DEMAND_Q_LEN)
-#define SAS_LEN      (8u + 2u + 9u * EM_COSEM_SAS_TIMES + 8u)
+#define SAS_LEN      (8u + 2u + 9u * EM_COSEM_SAS_TIMES + 8u + 4u)
 #define BILLING_LEN  (1u + SAS_LEN + 8u + 1u + 1u + 4u)
+#define PUSH_LEN     (1u + 2u * (2u + COSEM_PUSH_RECORD_MAX) + SAS_LEN)
 #define PQ_PHASE_LEN 24u
 #define PQ_LEN       (1u + 16u + PQ_PHASE_LEN * METROLOGY_PHASES)
 #define CAPTURE_OBJ  11u /* class u16, logical name 6, attribute i8, data index u16 */
@@ -43,10 +45,11 @@ enum {
 #define COLS_DEFINABLE    17u /* clock + 16 */
 #define COLS_ANALYSIS     25u /* clock + 24 channels */
 #define PROFILE_LEN(cols) (PROFILE_HDR + CAPTURE_OBJ * (cols))
-#define REC_BUF           PROFILE_LEN(EM_COSEM_PROFILE_MAX_COLUMNS)
+#define REC_BUF_PROFILE   PROFILE_LEN(EM_COSEM_PROFILE_MAX_COLUMNS)
+#define REC_BUF           (PUSH_LEN > REC_BUF_PROFILE ? PUSH_LEN : REC_BUF_PROFILE)
 
 _Static_assert(REC_BUF >= ENERGY_LEN && REC_BUF >= PQ_LEN && REC_BUF >= STATUS_LEN &&
-                   REC_BUF >= DEMAND_LEN && REC_BUF >= BILLING_LEN,
+                   REC_BUF >= DEMAND_LEN && REC_BUF >= BILLING_LEN && REC_BUF >= PUSH_LEN,
                "REC_BUF holds every record");
 _Static_assert(REC_BUF <= UINT16_MAX, "record lengths are u16");
 _Static_assert(COLS_ANALYSIS <= EM_COSEM_PROFILE_MAX_COLUMNS, "analysis logger columns");
@@ -55,7 +58,7 @@ _Static_assert(COLS_ANALYSIS <= EM_COSEM_PROFILE_MAX_COLUMNS, "analysis logger c
     { REC_PROFILE + (slot), PROFILE_LEN(cols) }
 static const store_record_def_t record_defs[] = {
     {REC_ENERGY, ENERGY_LEN}, {REC_STATUS, STATUS_LEN},   {REC_PQ, PQ_LEN},
-    {REC_DEMAND, DEMAND_LEN}, {REC_BILLING, BILLING_LEN},
+    {REC_DEMAND, DEMAND_LEN}, {REC_BILLING, BILLING_LEN}, {REC_PUSH, PUSH_LEN},
 };
 
 #define RECORD_COUNT (sizeof(record_defs) / sizeof(record_defs[0]))
@@ -487,6 +490,7 @@ static void wr_sas(wr_t *w, const cosem_single_action_state_t *s) {
         wr_bytes(w, v, sizeof(v));
     }
     wr_le(w, (uint64_t)s->next, 8);
+    wr_le(w, s->rules, 4); /* the local time rules `next` was computed with */
 }
 
 static void rd_sas(rd_t *r, cosem_single_action_state_t *s) {
@@ -501,6 +505,7 @@ static void rd_sas(rd_t *r, cosem_single_action_state_t *s) {
         s->times[i].date = (cosem_date_t){(uint16_t)(v[4] << 8 | v[5]), v[6], v[7], v[8]};
     }
     s->next = (int64_t)rd_le(r, 8);
+    s->rules = (uint32_t)rd_le(r, 4);
 }
 
 static size_t billing_encode(const meter_t *m, uint8_t *b) {
@@ -529,6 +534,55 @@ static void billing_restore(meter_t *m, const uint8_t *b, int len) {
         return;
     bl.schedule.last_tick = 0;
     m->billing = bl;
+}
+
+/* Push: each push setup as its packed record (length-prefixed), then the
+ * push schedule. A pending push survives a restart (cosem_push_resume). */
+static size_t push_encode(const meter_t *m, uint8_t *b) {
+    wr_t w = {b, 0};
+    wr_le(&w, FORMAT_V1, 1);
+    const cosem_push_state_t *st[2] = {&m->push_sched, &m->push_alarm};
+    for (unsigned i = 0; i < 2; i++) {
+        int n = cosem_push_state_pack(st[i], b + w.pos + 2, COSEM_PUSH_RECORD_MAX);
+        if (n < 0)
+            n = 0;
+        wr_le(&w, (uint64_t)n, 2);
+        w.pos += (size_t)n;
+    }
+    wr_sas(&w, &m->push_schedule);
+    return w.pos;
+}
+
+static void push_restore(meter_t *m, const uint8_t *b, int len) {
+    rd_t r = {b, (size_t)len, 0, len < 1 || b[0] != FORMAT_V1};
+    rd_u8(&r);
+    cosem_push_state_t st[2] = {m->push_sched, m->push_alarm};
+    bool ok[2] = {false, false};
+    for (unsigned i = 0; i < 2 && !r.bad; i++) {
+        size_t n = (size_t)rd_le(&r, 2);
+        if (r.bad || n > r.len - r.pos) {
+            r.bad = true;
+            break;
+        }
+        ok[i] = n > 0 && cosem_push_state_unpack(r.b + r.pos, n, &st[i]) == 0;
+        r.pos += n;
+    }
+    cosem_single_action_state_t sas = m->push_schedule;
+    rd_sas(&r, &sas);
+    if (r.bad)
+        return;
+    if (ok[0]) {
+        m->push_sched = st[0];
+        cosem_push_resume(&m->push_sched);
+    }
+    if (ok[1]) {
+        m->push_alarm = st[1];
+        cosem_push_resume(&m->push_alarm);
+    }
+    if (sas.type >= 1 && sas.type <= 5) {
+        sas.last_tick = 0;
+        m->push_schedule = sas;
+    }
 }
 
 static uint8_t *put_name(uint8_t *p, const cosem_cal_name_t *n) {
@@ -769,6 +823,9 @@ static void restore_records(meter_persist_t *p) {
     len = store_record_read(&p->rec, REC_BILLING, b, sizeof(b));
     if (len > 0)
         billing_restore(p->m, b, len);
+    len = store_record_read(&p->rec, REC_PUSH, b, sizeof(b));
+    if (len > 0)
+        push_restore(p->m, b, len);
 }
 
 /* Periodic profiles continue from the last commit: a boundary crossed
@@ -830,6 +887,8 @@ static int commit(meter_persist_t *p, int64_t utc, bool clean) {
     r2 = write_rec(p, REC_DEMAND, b, demand_encode(m, b));
     rc = rc != 0 ? rc : r2;
     r2 = write_rec(p, REC_BILLING, b, billing_encode(m, b));
+    rc = rc != 0 ? rc : r2;
+    r2 = write_rec(p, REC_PUSH, b, push_encode(m, b));
     rc = rc != 0 ? rc : r2;
     for (unsigned i = 0; i < METER_PROF_COUNT; i++) {
         if (m->prof_obj[i] == NULL || p->rows[i].ops == NULL)

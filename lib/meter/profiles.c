@@ -169,21 +169,47 @@ static uint8_t amr_status(const meter_t *m, uint8_t sticky, int64_t utc) {
     return st;
 }
 
-int meter_profiles_tick(meter_t *m, int64_t utc, uint32_t seconds) {
+/* One periodic profile's tick at utc with its AMR status. */
+static int tick_one(meter_t *m, unsigned i, int64_t utc) {
+    m->amr[i] = amr_status(m, m->amr_sticky[i], utc);
+    int rc = cosem_profile_tick(&m->cosem, m->prof_obj[i], utc);
+    if (rc == 1)
+        m->amr_sticky[i] = 0; /* the interval is closed: its events are in the row */
+    return rc < 0 ? rc : 0;
+}
+
+int meter_profiles_catch_up(meter_t *m, int64_t start) {
     for (unsigned i = 0; i < METER_PROF_COUNT; i++) {
-        const cosem_object_t *obj = m->prof_obj[i];
-        if (obj == NULL || m->prof[i].capture_period == 0)
+        if (m->prof_obj[i] == NULL || m->prof[i].capture_period == 0)
             continue;
-        /* The first step of a meter runs from utc - seconds: a boundary
-         * inside it is captured (the class skips the first tick it sees). */
-        if (m->prof[i].last_tick == 0)
-            m->prof[i].last_tick = utc - (int64_t)seconds;
-        m->amr[i] = amr_status(m, m->amr_sticky[i], utc);
-        int rc = cosem_profile_tick(&m->cosem, obj, utc);
-        if (rc < 0)
+        /* The clock moved forward (a set, or an outage) since the last
+         * tick: a boundary passed meanwhile is captured with the values
+         * of the instant the meter runs again, as a 1 s tick right after
+         * the set would, before the step meters on. */
+        int64_t last = m->prof[i].last_tick;
+        if (last != 0 && last < start) {
+            int rc = tick_one(m, i, start);
+            if (rc != 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+int meter_profiles_tick(meter_t *m, int64_t utc, uint32_t seconds) {
+    int64_t start = utc - (int64_t)seconds;
+    for (unsigned i = 0; i < METER_PROF_COUNT; i++) {
+        if (m->prof_obj[i] == NULL || m->prof[i].capture_period == 0)
+            continue;
+        /* The step runs from its start: a boundary inside it is captured.
+         * The first step of a meter, and a step after the clock was set
+         * back, start before the last tick the class saw (which would
+         * otherwise skip every boundary up to that tick). */
+        if (m->prof[i].last_tick == 0 || m->prof[i].last_tick > start)
+            m->prof[i].last_tick = start;
+        int rc = tick_one(m, i, utc);
+        if (rc != 0)
             return rc;
-        if (rc == 1)
-            m->amr_sticky[i] = 0; /* the interval is closed: its events are in the row */
     }
     return 0;
 }

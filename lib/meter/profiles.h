@@ -67,6 +67,11 @@ int meter_profiles_init(struct meter *m);
  * status. */
 int meter_profiles_tick(struct meter *m, int64_t utc, uint32_t seconds);
 
+/* Before a step that starts at `start`: the periodic profiles whose last
+ * tick lies before it (the clock was set forward) capture the boundaries
+ * passed meanwhile once, stamped with `start`'s boundary rules. */
+int meter_profiles_catch_up(struct meter *m, int64_t start);
+
 /* Capture of an asynchronous profile (billing loggers) now, with its AMR
  * status; 0 when the variant lacks the slot. */
 int meter_profile_capture(struct meter *m, unsigned slot, int64_t utc);

@@ -30,9 +30,8 @@
  *      back inside an interval: events 4 (old time) and 5 (new time) in the
  *      standard log, the AMR clock-adjusted bit 0x20 in exactly the row of
  *      the interval that contained the adjustment, no gap, no duplicate;
- *      a set back by one hour (FIFO rows, a range that is not dense; a
- *      known lost boundary, E2E_SETBACK_FIXED) and a set forward over a
- *      boundary;
+ *      a set back by one hour (FIFO rows, a range that is not dense, no
+ *      lost boundary) and a set forward over a boundary;
  *   c) the factory calendar (weekdays 07:00 tariff 2, 23:00 tariff 1,
  *      weekend tariff 1, local time): 1.0.1.8.1 / 1.0.1.8.2 read every
  *      quarter of a week, each quarter's energy in the right register;
@@ -760,9 +759,6 @@ static void test_clock_adjust(void **state) {
 /* Set to 1 when lib/meter captures the boundaries around a clock set within
  * the step after it whatever the step's length (test_clock_set_back_hour,
  * test_clock_forward_over_boundary_quarter_step; docs/e2e-tests.md). */
-#ifndef E2E_SETBACK_FIXED
-#define E2E_SETBACK_FIXED 0
-#endif
 
 /* A set back by one whole hour at a quarter boundary, then quarter steps.
  * The buffer is FIFO (sort method 1): the rows already captured stay, and
@@ -794,7 +790,6 @@ static void test_clock_set_back_hour(void **state) {
     for (uint32_t i = 1; i < rn; i++)
         assert_true(rows[i].u[2] > rows[i - 1].u[2]);
     assert_int_equal(rows[7].utc, t); /* the last row before the set */
-#if E2E_SETBACK_FIXED
     /* Expected: the 8 quarters after the set give 8 rows, back_to + 900
      * (clock adjusted) .. back_to + 7200, each P x 900 s more. */
     assert_int_equal(rn, 16);
@@ -803,23 +798,10 @@ static void test_clock_set_back_hour(void **state) {
         assert_int_equal(rows[i].u[1], i == 8 ? METER_AMR_CLOCK_ADJUSTED : 0);
         assert_true(fabs((double)(rows[i].u[2] - rows[i - 1].u[2]) - p * 0.25) <= 1.0);
     }
-#else
-    /* KNOWN BUG (h8 report, bug 1), what lib/meter does today: the step
-     * (back_to, back_to + 900] ends at or before the profile's last tick
-     * (t), so cosem_profile_tick returns without capturing and the boundary
-     * back_to + 900 is lost; the next row, back_to + 1800, holds two
-     * intervals of energy. Only 7 rows follow the set. */
-    assert_int_equal(rn, 15);
-    assert_int_equal(rows[8].utc, back_to + 1800);
-    assert_int_equal(rows[8].u[1], METER_AMR_CLOCK_ADJUSTED);
-    assert_true(fabs((double)(rows[8].u[2] - rows[7].u[2]) - p * 0.5) <= 1.0);
-    for (uint32_t i = 9; i < rn; i++)
-        assert_int_equal(rows[i].utc, back_to + (int64_t)(i - 6) * 900);
-#endif
     /* Range read over the repeated hour: the rows of both passes that lie
      * in it (the span from the first to the last match). */
     uint32_t rr = read_range(LN_LP, back_to + 900, t, NULL, 0, rows, MAX_ROWS);
-    assert_int_equal(rr, E2E_SETBACK_FIXED ? 4 + 4 : 4 + 3);
+    assert_int_equal(rr, 4 + 4);
     /* One instant lived twice: the two rows stamped with it, not the rows
      * between them (a range that is not dense), the older pass first. */
     rr = read_range(LN_LP, back_to + 2700, back_to + 2700, NULL, 0, rows, MAX_ROWS);
@@ -869,15 +851,7 @@ static void test_clock_forward_over_boundary(void **state) {
 
 static void test_clock_forward_over_boundary_quarter_step(void **state) {
     (void)state;
-#if E2E_SETBACK_FIXED
     forward_over_boundary(600, 8 + 1 + 4);
-#else
-    /* KNOWN BUG (h8 report, bug 2), what lib/meter does today: the step
-     * (14:20, 14:30] captures once, at 14:30; the 14:15 boundary the set
-     * jumped over lies in no step and its row is never written (with 1 s
-     * steps it is, test above). A gap of one row in the load profile. */
-    forward_over_boundary(600, 8 + 4);
-#endif
 }
 
 /* ---- c) tariffs by the factory calendar and a special day ------------------------------------ */
