@@ -160,11 +160,14 @@ static void on_auth_failure(void *user, uint16_t client_sap, int reason) {
 }
 
 static void on_association(void *user, const dlms_assoc_view_t *v, int event) {
-    (void)user;
+    runtime_t *rt = user;
     static const char *const names[] = {"",          "associated", "released",
                                         "timed out", "closed",     "replaced"};
     fprintf(stderr, "emeter: client %u %s\n", v->client_sap,
             event > 0 && event <= 5 ? names[event] : "?");
+    /* The end of a session: its communication session log entry. */
+    if (event >= 2 && event <= 5 && meter_session_end(&rt->meter, v->assoc_index, rtc_now(rt)) == 0)
+        commit(rt, rtc_now(rt));
 }
 
 /* The load of the step from meter_utc to end, sampled at its middle
