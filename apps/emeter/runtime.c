@@ -267,8 +267,14 @@ static void periodic_commit(runtime_t *rt) {
  * stamps, not the energy (the meter's position moves with the clock); a
  * host clock that went back, or a lag beyond LAG_MAX_S, is skipped. */
 static void catch_up_from(runtime_t *rt, int64_t target) {
-    rt->meter_utc += rt->port_state.rtc_set_shift_s;
+    int64_t shift = rt->port_state.rtc_set_shift_s;
+    rt->meter_utc += shift;
     rt->port_state.rtc_set_shift_s = 0;
+    /* The operator's outage and pulse are spans of the meter's time: they
+     * move with it. */
+    rt->outage_until += shift;
+    rt->pulse.from += shift;
+    rt->pulse.until += shift;
     if (rt->meter_utc > target)
         rt->meter_utc = target;
     if (target - rt->meter_utc > LAG_MAX_S) {
@@ -325,7 +331,8 @@ static void run_meter(runtime_t *rt, int all) {
                 rt->meter_utc = target;
                 break;
             }
-            rt->meter_utc = rt->outage_until;
+            if (rt->meter_utc < rt->outage_until) /* (not when a lag was skipped) */
+                rt->meter_utc = rt->outage_until;
             power_up(rt);
             continue;
         }
