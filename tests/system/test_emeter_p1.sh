@@ -108,7 +108,8 @@ for name, buf in bufs.items():
         stamps.append(re.search(rb"0-0:1\.0\.0\((\d{12})", t).group(1))
     secs = [int(s[6:8]) * 3600 + int(s[8:10]) * 60 + int(s[10:12]) for s in stamps]
     steps = [(b - a) % 86400 for a, b in zip(secs, secs[1:])]
-    if any(s < 1 or s > 2 for s in steps):
+    # One second apart; a loaded host may deliver one late (then 2-3 s).
+    if any(s < 1 or s > 3 for s in steps) or 1 not in steps:
         print(f"{name}: time stamps not one second apart: {stamps}"); ok = False
     report.append(f"{name} {len(tgs)}")
     last = tgs[-1]
