@@ -13,9 +13,13 @@
 
 #include "control_api.h"
 
+/* "field: reason": the field is a name, a path (sag.phase, voltage[1]),
+ * "(body)" or a quoted odd member name; never empty. */
 static void check_refusal(const char *err) {
-    const char *colon = strstr(err, ": ");
-    if (colon == NULL || colon == err)
+    char c = err[0];
+    int field_start = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '_' || c == '(' || c == '"';
+    if (!field_start || strstr(err, ": ") == NULL)
         __builtin_trap();
 }
 

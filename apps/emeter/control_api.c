@@ -63,7 +63,28 @@ static json_object *parse_object(const char *body, size_t len, char *err, size_t
     return root;
 }
 
-/* Refuse members not in allowed (NULL-terminated); count the known ones. */
+/* A member name as an error shows it: as it is when it is a plain name,
+ * else quoted with anything unprintable as '?', so the message always
+ * starts with a recognisable field ("\": x\": unknown field"). */
+static void show_name(const char *key, char *out, size_t cap) {
+    bool plain = key[0] != '\0';
+    for (const char *k = key; *k; k++)
+        if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') ||
+              *k == '_'))
+            plain = false;
+    if (plain) {
+        snprintf(out, cap, "%.60s", key);
+        return;
+    }
+    size_t n = 0;
+    out[n++] = '"';
+    for (const char *k = key; *k && n + 2 < cap && k - key < 60; k++)
+        out[n++] = (*k >= 0x20 && *k < 0x7F && *k != '"' && *k != '\\') ? *k : '?';
+    out[n++] = '"';
+    out[n] = '\0';
+}
+
+/* Refuse members not in allowed (NULL-terminated). */
 static int check_members(json_object *obj, const char *prefix, const char *const *allowed,
                          char *err, size_t errlen) {
     json_object_object_foreach(obj, key, val) {
@@ -73,8 +94,9 @@ static int check_members(json_object *obj, const char *prefix, const char *const
             if (strcmp(*a, key) == 0)
                 ok = 1;
         if (!ok) {
-            char field[96];
-            snprintf(field, sizeof(field), "%s%.60s", prefix, key[0] ? key : "\"\"");
+            char field[96], name[72];
+            show_name(key, name, sizeof(name));
+            snprintf(field, sizeof(field), "%s%s", prefix, name);
             return reject(err, errlen, field, "unknown field");
         }
     }

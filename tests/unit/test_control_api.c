@@ -68,7 +68,9 @@ static void test_grid_refused(void **state) {
     refused(GRID("[1]", &g), "(body)");
     refused(GRID("{}", &g), "(body)");
     refused(GRID("{\"outage\": 1}", &g), "outage");
-    refused(GRID("{\"\": 1}", &g), "\"\""); /* found by fuzz_control */
+    refused(GRID("{\"\": 1}", &g), "\"\"");                 /* found by fuzz_control */
+    refused(GRID("{\": tage_s\": 1}", &g), "\": tage_s\""); /* found by fuzz_control */
+    refused(GRID("{\"sag\": {\"a\\nb\": 1}}", &g), "sag.\"a?b\"");
     refused(GRID("{\"outage_s\": 1, \"voltage\": null}", &g), "(body)");
     refused(GRID("{\"outage_s\": 0}", &g), "outage_s");
     refused(GRID("{\"outage_s\": 604801}", &g), "outage_s");
