@@ -22,6 +22,14 @@
  * real time, not of simulated time: the flash would otherwise be written
  * up to 100000 times faster), so a crash may lose up to speed x period
  * seconds of simulated energy; a clean stop loses nothing.
+ *
+ * Ports besides the DLMS listeners: the optical port (optical.c), the P1
+ * port (p1port.c, a telegram after each round that reached a new second)
+ * and the operator control API (control.c). The operator's inputs
+ * (runtime.h, "Operator inputs") go through the meter's own paths: an
+ * outage is the power-fail interrupt, time without metering and a power
+ * up; voltage, sag/swell and current overrides change the phasor input of
+ * each step (apply_inputs), with 1 s steps through a pulse (pulse_cut).
  */
 #include "runtime.h"
 
