@@ -256,6 +256,22 @@ int meter_set_tariff(meter_t *m, unsigned tariff);
  * calendar; meter_persist_mount replaces it with a stored one. */
 void meter_calendar_default(cosem_calendar_t *cal);
 
+/* A tariff switch of a simple weekly calendar: at hour:minute (local)
+ * tariff `tariff` (1..the variant's tariffs) comes in force. */
+typedef struct meter_switch {
+    uint8_t hour, minute;
+    uint8_t tariff;
+} meter_switch_t;
+
+/* A calendar of one season and one week: Monday-Friday run `weekday`
+ * (n_weekday switches, ascending times), Saturday, Sunday and special
+ * days the `weekend` list, each action running script `tariff` of the
+ * tariffication script table. METER_ERR_TARIFF for a tariff outside
+ * 1..tariffs, METER_ERR_BADARG for an empty or too long list or times
+ * out of order. meter_calendar_default is the DSMR one of this form. */
+int meter_calendar_weekly(cosem_calendar_t *cal, unsigned tariffs, const meter_switch_t *weekday,
+                          size_t n_weekday, const meter_switch_t *weekend, size_t n_weekend);
+
 /* The load the phasor source simulates from the next step on (copied;
  * METROLOGY_ERR_RANGE for impossible values). */
 int meter_set_load(meter_t *m, const metrology_phasor_input_t *load);
