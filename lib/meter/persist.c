@@ -55,12 +55,13 @@ _Static_assert(REC_BUF >= ENERGY_LEN && REC_BUF >= PQ_LEN && REC_BUF >= STATUS_L
 _Static_assert(REC_BUF <= UINT16_MAX, "record lengths are u16");
 _Static_assert(COLS_ANALYSIS <= EM_COSEM_PROFILE_MAX_COLUMNS, "analysis logger columns");
 
+#define IMAGE_LEN (METER_UPGRADE_REC_LEN + SAS_LEN) /* upgrade (w1): REC_IMAGE */
 #define PROF_REC(slot, cols)                                                                       \
     { REC_PROFILE + (slot), PROFILE_LEN(cols) }
 static const store_record_def_t record_defs[] = {
     {REC_ENERGY, ENERGY_LEN}, {REC_STATUS, STATUS_LEN},   {REC_PQ, PQ_LEN},
     {REC_DEMAND, DEMAND_LEN}, {REC_BILLING, BILLING_LEN}, {REC_PUSH, PUSH_LEN},
-    {REC_IMAGE, METER_UPGRADE_REC_LEN + SAS_LEN}, /* upgrade (w1) */
+    {REC_IMAGE, IMAGE_LEN},
 };
 
 #define RECORD_COUNT (sizeof(record_defs) / sizeof(record_defs[0]))
@@ -595,7 +596,7 @@ static void push_restore(meter_t *m, const uint8_t *b, int len) {
 
 /* ---- upgrade (w1): REC_IMAGE, the image transfer state (upgrade.c) and
  * the image activation schedule; the image bytes are in the image region */
-_Static_assert(METER_UPGRADE_REC_LEN + SAS_LEN <= REC_BUF, "REC_IMAGE fits REC_BUF");
+_Static_assert(IMAGE_LEN <= REC_BUF, "REC_IMAGE fits REC_BUF");
 
 static size_t image_encode(const meter_t *m, uint8_t *b) {
     wr_t w = {b, meter_upgrade_encode(m, b)};

@@ -70,9 +70,12 @@ typedef struct meter_persist_layout {
     uint32_t records_first, records_sectors;
     uint32_t ring_first[METER_PROF_COUNT]; /* profile slots (profiles.h); 0 sectors: none */
     uint32_t ring_sectors[METER_PROF_COUNT];
-    uint32_t image_first, image_sectors; /* upgrade (w1): firmware image, after the rings */
     uint32_t cal_first, cal_sectors; /* tariff journal, after the rings */
     uint32_t sectors;                /* total used, from sector 0 */
+
+    /* upgrade (w1): the firmware image region, between the rings and the
+     * tariff journal */
+    uint32_t image_first, image_sectors;
 } meter_persist_layout_t;
 
 /* Health and cost counters (since mount). */
