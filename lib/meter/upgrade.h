@@ -115,7 +115,8 @@ extern const cosem_script_table_def_t meter_def_image_scripts;
 /* Image transfer: read all, write attribute 5, methods 1-4, ciphered. */
 extern const cosem_access_t meter_acc_image;
 
-/* The rows (objects_esmr.c / objects_omni.c, management client only). */
+/* The rows (objects_esmr.c / objects_omni.c, management client only; METER_OBJ and
+ * meter_acc_schedule / meter_acc_script come from objects_metering.h). */
 #define METER_UPGRADE_OBJECTS                                                                      \
     METER_OBJ(cosem_class_image_transfer, 0, 0, 44, 0, 0, meter_def_image, meter_acc_image),       \
         METER_OBJ(cosem_class_single_action_schedule, 0, 0, 15, 0, 2, meter_def_image_schedule,    \
