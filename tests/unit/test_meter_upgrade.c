@@ -330,6 +330,12 @@ static void test_resume_verify_activate(void **state) {
     int64_t t = T + 200;
     assert_int_equal(verify(), DLMS_ACTION_TEMPORARY_FAILURE);
     assert_int_equal(status(), COSEM_IMAGE_VERIFY_INITIATED);
+    /* a crash during the verification (after a periodic commit): it
+     * starts again from the first byte and ends in the steps */
+    assert_int_equal(meter_persist_commit(&p, t), 0);
+    boot(++t);
+    assert_int_equal(status(), COSEM_IMAGE_VERIFY_INITIATED);
+    assert_false(std_has(17));
     assert_int_equal(verify_by_ticks(&t), COSEM_IMAGE_VERIFY_SUCCESSFUL);
     assert_true(std_has(17));
     assert_false(std_has(18));
