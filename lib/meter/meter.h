@@ -42,6 +42,7 @@
 #include "meter/pq.h"
 #include "meter/profiles.h"
 #include "meter/registers.h"
+#include "meter/upgrade.h" /* upgrade (w1) */
 #include "port.h"
 
 #define METER_ERR_BADARG  (-0x0A41) /* NULL pointer or impossible argument */
@@ -222,6 +223,10 @@ typedef struct meter {
      * table 0.0.10.0.108.255 (script 1: scheduled push, 2: alarm push). */
     cosem_single_action_state_t push_schedule;
     cosem_script_table_state_t push_scripts;
+
+    /* ---- upgrade (w1): Image transfer 0.0.44.0.0.255, image activation
+     * schedule 0.0.15.0.2.255 and script table 0.0.10.0.107.255 ---- */
+    meter_upgrade_t upgrade;
 
     /* Called after a head-end changed something that must survive a
      * restart (keys, security policy, LLS secret, clock settings). */
