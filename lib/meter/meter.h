@@ -39,6 +39,8 @@
 #include "meter/demand.h"
 #include "meter/events.h"
 #include "meter/metrology/metrology.h"
+#include "meter/modem.h"     /* modem and module I/O (w4) */
+#include "meter/module_io.h" /* modem and module I/O (w4) */
 #include "meter/pq.h"
 #include "meter/profiles.h"
 #include "meter/registers.h"
@@ -219,6 +221,12 @@ typedef struct meter {
      * table 0.0.10.0.108.255 (script 1: scheduled push, 2: alarm push). */
     cosem_single_action_state_t push_schedule;
     cosem_script_table_state_t push_scripts;
+
+    /* ---- modem and module I/O (w4): the LTE-M module with its
+     * communication objects (modem.h), the OMNIPOWER module ports
+     * (module_io.h) ---- */
+    meter_modem_t modem;
+    meter_module_io_t io;
 
     /* Called after a head-end changed something that must survive a
      * restart (keys, security policy, LLS secret, clock settings). */
