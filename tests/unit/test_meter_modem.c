@@ -21,6 +21,10 @@
 
 #include "cosem_test_table.h"
 #include "meter/meter.h"
+#include "meter/persist.h"
+#include "port_posix.h"
+#include <stdio.h>
+#include <unistd.h>
 
 #define LN(...)    ((const uint8_t[6]){__VA_ARGS__})
 #define LN_AC      LN(0, 0, 2, 1, 0, 255)
@@ -397,6 +401,63 @@ static void test_fqdn_resolved_through_port(void **state) {
     assert_int_equal(resolves, 2); /* once per attachment and name, not per step */
 }
 
+/* ---- persistence (REC_COMM, REC_MODULE_IO) -------------------------------------------- */
+
+static meter_t m2;
+
+static void test_settings_survive_restart(void **state) {
+    (void)state;
+    em_flash_geometry_t geo = {.sector_size = 4096, .program_unit = 4};
+    geo.sector_count = meter_persist_sectors_needed(&geo, METER_VARIANT_ESMR);
+    char path[64];
+    snprintf(path, sizeof(path), "/tmp/test_meter_modem_%d.img", (int)getpid());
+    unlink(path);
+    em_port_posix_t pst;
+    em_port_t pp;
+    assert_int_equal(em_port_posix_init(&pp, &pst, path, &geo), 0);
+    pp.rtc_get = rtc_get;
+    assert_int_equal(meter_init(&m, &ID, &pp), 0);
+    static meter_persist_t ps;
+    assert_int_equal(meter_persist_mount(&ps, &m, &pp, rtc), 0);
+    /* a head-end programs the module */
+    static const uint8_t apn[] = {0x09, 0x07, 'm', '2', 'm', '.', 'e', 'n', 'x'};
+    assert_int_equal(set(45, LN_GPRS, 2, apn, sizeof(apn)), 0);
+    static const uint8_t mode[] = {0x16, 104};
+    assert_int_equal(set(29, LN_AC, 2, mode, sizeof(mode)), 0);
+    assert_int_equal(cosem_auto_connect_add_destination(&m.modem.ac, "headend.example.net"), 0);
+    assert_int_equal(cosem_auto_answer_add_caller(&m.modem.aa, (const uint8_t *)"10.20.30.40", 11,
+                                                  COSEM_AA_CALL_WAKE_UP),
+                     0);
+    assert_int_equal(
+        cosem_ppp_set_pap(&m.modem.ppp, (const uint8_t *)"meter", 5, (const uint8_t *)"s3cret", 6),
+        0);
+    m.modem.tcp.inactivity_time_out = 77;
+    assert_int_equal(meter_io_configure(&m, 13, 2, 3, 1), 0);
+    assert_int_equal(meter_io_input(&m, 1, 1, rtc), 0);
+    m.io.supply_s = 7200;
+    assert_int_equal(meter_persist_commit(&ps, rtc), 0);
+    em_port_posix_deinit(&pst);
+    /* restart */
+    assert_int_equal(em_port_posix_init(&pp, &pst, path, &geo), 0);
+    pp.rtc_get = rtc_get;
+    assert_int_equal(meter_init(&m2, &ID, &pp), 0);
+    assert_int_equal(meter_persist_mount(&ps, &m2, &pp, rtc), 0);
+    assert_int_equal(m2.modem.gprs.apn_len, 7);
+    assert_memory_equal(m2.modem.gprs.apn, "m2m.enx", 7);
+    assert_int_equal(m2.modem.ac.mode, 104);
+    assert_int_equal(m2.modem.ac.dest_count, 1);
+    assert_int_equal(m2.modem.aa.caller_count, 1);
+    assert_true(cosem_auto_answer_ip_allowed(&m2.modem.aa, HEADEND_IP, COSEM_AA_CALL_WAKE_UP));
+    assert_int_equal(m2.modem.ppp.password_len, 6);
+    assert_int_equal(m2.modem.tcp.inactivity_time_out, 77);
+    assert_int_equal(m2.io.z3, 13);
+    assert_int_equal(m2.io.z12, 3);
+    assert_int_equal(m2.io.pulses, 1);
+    assert_int_equal(m2.io.supply_s, 7200);
+    em_port_posix_deinit(&pst);
+    unlink(path);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_objects_read_write, setup),
@@ -409,6 +470,7 @@ int main(void) {
         cmocka_unit_test_setup(test_wakeup, setup),
         cmocka_unit_test_setup(test_wakeup_locked_answer, setup),
         cmocka_unit_test_setup(test_fqdn_resolved_through_port, setup),
+        cmocka_unit_test_setup(test_settings_survive_restart, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
