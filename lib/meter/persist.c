@@ -14,15 +14,18 @@
 
 /* Record ids (store_record_def_t). */
 enum {
-    REC_ENERGY = 1,     /* version, flags, commit utc, counters */
-    REC_STATUS = 2,     /* alarms, tariff, event codes, AMR bits, billing month */
-    REC_PQ = 3,         /* sag/swell thresholds, counters, last sag/swell */
-    REC_DEMAND = 4,     /* demand periods, maxima, cumulative maxima */
-    REC_BILLING = 5,    /* end-of-billing schedule, last end, counter, debit logger 2 */
-    REC_PUSH = 6,       /* push setups (scheduled, alarm) and the push schedule */
-    REC_COMM = 11,      /* modem and module I/O (w4): communication setup objects */
-    REC_MODULE_IO = 12, /* modem and module I/O (w4): module I/O settings and counters */
-    REC_PROFILE = 16,   /* + profile slot (profiles.h): profile configuration */
+    REC_ENERGY = 1,   /* version, flags, commit utc, counters */
+    REC_STATUS = 2,   /* alarms, tariff, event codes, AMR bits, billing month */
+    REC_PQ = 3,       /* sag/swell thresholds, counters, last sag/swell */
+    REC_DEMAND = 4,   /* demand periods, maxima, cumulative maxima */
+    REC_BILLING = 5,  /* end-of-billing schedule, last end, counter, debit logger 2 */
+    REC_PUSH = 6,     /* push setups (scheduled, alarm) and the push schedule */
+    REC_PROFILE = 16, /* + profile slot (profiles.h): profile configuration */
+};
+/* modem and module I/O (w4) */
+enum {
+    REC_COMM = 11,      /* communication setup objects */
+    REC_MODULE_IO = 12, /* module I/O settings and counters */
 };
 
 #define FORMAT_V1  1u
@@ -72,9 +75,9 @@ _Static_assert(COMM_LEN <= UINT16_MAX, "REC_COMM length is u16"); /* own buffer:
 #define PROF_REC(slot, cols)                                                                       \
     { REC_PROFILE + (slot), PROFILE_LEN(cols) }
 static const store_record_def_t record_defs[] = {
-    {REC_ENERGY, ENERGY_LEN}, {REC_STATUS, STATUS_LEN},       {REC_PQ, PQ_LEN},
-    {REC_DEMAND, DEMAND_LEN}, {REC_BILLING, BILLING_LEN},     {REC_PUSH, PUSH_LEN},
-    {REC_COMM, COMM_LEN},     {REC_MODULE_IO, MODULE_IO_LEN}, /* modem and module I/O (w4) */
+    {REC_ENERGY, ENERGY_LEN}, {REC_STATUS, STATUS_LEN},   {REC_PQ, PQ_LEN},
+    {REC_DEMAND, DEMAND_LEN}, {REC_BILLING, BILLING_LEN}, {REC_PUSH, PUSH_LEN},
+    {REC_COMM, COMM_LEN}, {REC_MODULE_IO, MODULE_IO_LEN}, /* modem and module I/O (w4) */
 };
 
 #define RECORD_COUNT (sizeof(record_defs) / sizeof(record_defs[0]))
