@@ -45,6 +45,15 @@ typedef struct net {
     net_extra_t extra[NET_MAX_EXTRA];
     size_t extra_count;
     uint64_t wake_ms; /* earliest wake-up asked by net_wake_at (0 = none) */
+    /* link emulation and modem (w4, link.h): responses delayed, frames
+     * lost, connections cut during outages; admit() == 0 refuses new
+     * connections (the modem is not attached); session() reports opened
+     * and closed connections (lost: cut by the link) */
+    struct link *link; /* NULL: no emulation */
+    int (*admit)(void *user);
+    void (*session)(void *user, int open, int lost);
+    void *link_user;
+    uint64_t link_refused;
 } net_t;
 
 /* Open every listener of cfg. 0 or -1 with a message in err. */

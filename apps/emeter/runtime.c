@@ -37,6 +37,8 @@
 #include "net.h"
 #include "optical.h" /* optical port */
 #include "push.h"    /* push (h7) */
+/* modem and module I/O (w4) */
+#include "modem_host.h"
 #include "port_posix.h"
 #include "state.h"
 
@@ -57,6 +59,8 @@ typedef struct runtime {
     uint64_t last_commit_ms; /* monotonic ms of the last periodic commit */
     int behind_reported;
     emeter_push_t push; /* push (h7) */
+    /* modem and module I/O (w4) */
+    emeter_modem_t modem;
 } runtime_t;
 
 /* Steps of at most a minute of simulated time, on whole minutes: the
@@ -268,6 +272,8 @@ static void on_idle(void *user) {
     runtime_t *rt = user;
     run_meter(rt, 0);
     emeter_push_tick(&rt->push); /* push (h7) */
+    /* modem and module I/O (w4) */
+    emeter_modem_tick(&rt->modem);
     int rc = dlms_server_ic_top_up(&rt->server_cfg, &rt->meter.sec_mgmt);
     if (rc != 0) {
         static int reported;
@@ -525,6 +531,13 @@ int emeter_run(const emeter_options_t *opt) {
     rt.net.idle_user = &rt;
     if (emeter_push_open(&rt.push, &rt.net, &rt.meter, &rt.server_cfg, &rt.cfg, err, sizeof(err)) !=
         0) { /* push (h7) */
+        fprintf(stderr, "emeter: %s\n", err);
+        net_close(&rt.net);
+        return 2;
+    }
+    /* ---- modem and module I/O (w4): link emulation, wake-up listener ---- */
+    if (emeter_modem_start(&rt.modem, &rt.net, &rt.meter, &rt.cfg, !rt.persist.restored, err,
+                           sizeof(err)) != 0) {
         fprintf(stderr, "emeter: %s\n", err);
         net_close(&rt.net);
         return 2;

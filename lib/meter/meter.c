@@ -337,7 +337,7 @@ int meter_step(meter_t *m, int64_t utc, uint32_t seconds) {
         meter_billing_tick(m, utc - (int64_t)seconds); /* the first step starts the day */
     if (rc == 0)
         rc = meter_billing_tick(m, utc);
-    meter_modem_step(m, utc);               /* modem and module I/O (w4) */
+    meter_modem_step(m, utc);              /* modem and module I/O (w4) */
     meter_module_io_step(m, utc, seconds);  /* modem and module I/O (w4) */
     return rc != 0 ? rc : sched_rc;
 }
