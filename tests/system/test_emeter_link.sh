@@ -47,6 +47,22 @@ stop_meter() { kill -TERM "$PID"; wait "$PID" || fail "emeter exit status $?"; P
 D() { timeout 30 "$BIN/dlms" --host 127.0.0.1 --port "$PORT" "$@" 2>/dev/null; }
 ms() { date +%s%3N; }
 
+# ---- 0. configuration errors name the field ----
+bad() { # $1 json, $2 expected message part
+  echo "$1" > "$WORK/bad.json"
+  "$BIN/emeter" --state "$WORK/badstate" --listen 127.0.0.1:0 --config "$WORK/bad.json" > "$WORK/bad.out" 2>&1
+  rc=$?
+  [ "$rc" = 2 ] || fail "config $1: exit $rc, expected 2"
+  grep -q "$2" "$WORK/bad.out" || fail "config $1: no '$2' in: $(cat "$WORK/bad.out")"
+}
+bad '{"link": {"loss_pct": 150}}' 'link.loss_pct'
+bad '{"link": {"latency": 5}}' 'link.latency: unknown field'
+bad '{"modem": {"imei": "1234"}}' 'modem.imei: expected 15 digits'
+bad '{"modem": {"mode": 4}}' 'modem.mode'
+bad '{"modem": {"wake_allowed": ["10.0.0.300"]}}' 'modem.wake_allowed'
+bad '{"io": {"z3": 24}}' 'io.z3'
+pass "configuration errors of modem, link and io name the field"
+
 # ---- 1. no emulation: the reference time ----
 echo '{}' > "$WORK/plain.json"
 start_meter plain.log "$WORK/plain.json"
