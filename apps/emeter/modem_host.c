@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <json-c/json.h>
+
 static emeter_modem_t *active; /* the running meter's, for the operator API */
 
 static uint64_t mono_ms(void) {
@@ -86,6 +88,13 @@ int emeter_modem_start(emeter_modem_t *h, net_t *net, meter_t *m, const emeter_c
 }
 
 void emeter_modem_tick(emeter_modem_t *h) {
+    /* An outage of the mains (control API): the module loses its supply;
+     * when it comes back, a power restoration (random delay or silence). */
+    meter_modem_t *md = &h->meter->modem;
+    if (h->net->powered_off && !md->cut)
+        meter_modem_power_down(h->meter);
+    else if (!h->net->powered_off && md->cut)
+        meter_modem_power_up(h->meter, meter_now(h->meter));
     meter_modem_link_t in;
     link_modem_input(&h->link, mono_ms(), &in);
     meter_modem_link(h->meter, &in);
@@ -148,4 +157,10 @@ int emeter_comm_state_json(char *out, size_t cap) {
         (unsigned long long)io->out_pulses[1], (unsigned long long)(io->supply_s / 3600u),
         io->debit_stops, io->threshold_count, io->alarm_active ? "true" : "false");
     return n < 0 || (size_t)n >= cap ? -1 : n;
+}
+
+json_object *emeter_comm_state_object(void *user) {
+    (void)user;
+    char buf[1024];
+    return emeter_comm_state_json(buf, sizeof(buf)) < 0 ? NULL : json_tokener_parse(buf);
 }

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <json-c/json.h>
+
 #include "config.h"
 #include "link.h"
 #include "meter/meter.h"
@@ -50,5 +52,7 @@ int emeter_link_json(char *out, size_t cap);
 int emeter_io_input(unsigned port, unsigned level);
 /* /api/state: modem and module I/O as a JSON object. Length or -1. */
 int emeter_comm_state_json(char *out, size_t cap);
+/* The same as a json_object * (control_add_state's control_state_fn). */
+json_object *emeter_comm_state_object(void *user);
 
 #endif /* EMETER_APP_MODEM_HOST_H */

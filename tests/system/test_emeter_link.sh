@@ -33,7 +33,7 @@ pass() { echo "ok: $*"; }
 
 start_meter() { # $1 log name, $2 config file
   rm -rf "$WORK/state"
-  "$BIN/emeter" --state "$WORK/state" --listen 127.0.0.1:0 --config "$2" > "$WORK/$1" 2>&1 &
+  "$BIN/emeter" --state "$WORK/state" --listen 127.0.0.1:0 --control "${CONTROL:-off}" --config "$2" > "$WORK/$1" 2>&1 &
   PID=$!
   for _ in $(seq 1 200); do
     PORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/$1" | head -1)
@@ -50,7 +50,7 @@ ms() { date +%s%3N; }
 # ---- 0. configuration errors name the field ----
 bad() { # $1 json, $2 expected message part
   echo "$1" > "$WORK/bad.json"
-  "$BIN/emeter" --state "$WORK/badstate" --listen 127.0.0.1:0 --config "$WORK/bad.json" > "$WORK/bad.out" 2>&1
+  "$BIN/emeter" --state "$WORK/badstate" --listen 127.0.0.1:0 --control off --config "$WORK/bad.json" > "$WORK/bad.out" 2>&1
   rc=$?
   [ "$rc" = 2 ] || fail "config $1: exit $rc, expected 2"
   grep -q "$2" "$WORK/bad.out" || fail "config $1: no '$2' in: $(cat "$WORK/bad.out")"
@@ -127,6 +127,55 @@ done
 grep -q 'from 127.0.0.1 (6 bytes): accepted' "$WORK/wake.log" || fail "wake-up not logged as accepted"
 grep -q 'modem registered -> attached' "$WORK/wake.log" || fail "modem did not attach"
 pass "an accepted wake-up attaches the modem and the head-end connects"
+stop_meter
+
+# ---- 6. operator API: /api/link at run time, /api/io on the omni meter ----
+http() { # METHOD PATH [BODY]: "code body"
+  python3 - "$1" "http://127.0.0.1:$CTL$2" "${3-}" ${3+has_body} <<'PY'
+import sys, urllib.request, urllib.error
+method, url, body = sys.argv[1], sys.argv[2], sys.argv[3]
+data = body.encode() if len(sys.argv) > 4 else None
+try:
+    r = urllib.request.urlopen(urllib.request.Request(url, data=data, method=method), timeout=20)
+    print(r.status, r.read().decode())
+except urllib.error.HTTPError as e:
+    print(e.code, e.read().decode())
+PY
+}
+json() { python3 -c 'import json,sys; s=json.loads(sys.stdin.read()); print(eval(sys.argv[1]))' "$1"; }
+echo '{"variant": "omni", "io": {"z3": 13, "z12": 2}}' > "$WORK/ctl.json"
+CONTROL=127.0.0.1:0 start_meter ctl.log "$WORK/ctl.json"
+CTL=""
+for _ in $(seq 1 100); do
+  CTL=$(sed -n 's#^emeter: control API on http://127.0.0.1:\([0-9]*\)/api/state$#\1#p' "$WORK/ctl.log")
+  [ -n "$CTL" ] && break; sleep 0.05
+done
+[ -n "$CTL" ] || fail "no control API"
+r=$(http GET /api/link); [ "${r%% *}" = 200 ] || fail "GET /api/link: $r"
+[ "$(echo "${r#* }" | json 's["latency_ms"]')" = 0 ] || fail "latency not 0: $r"
+t0=$(ms); D --timeout 5 get 0.0.1.0.0.255 2 --class 8 > /dev/null || fail "GET before the change"; t1=$(ms)
+before=$((t1 - t0))
+r=$(http POST /api/link '{"latency_ms": 200}'); [ "${r%% *}" = 200 ] || fail "POST /api/link: $r"
+t0=$(ms); D --timeout 5 get 0.0.1.0.0.255 2 --class 8 > /dev/null || fail "GET after the change"; t1=$(ms)
+after=$((t1 - t0))
+[ "$after" -ge 400 ] || fail "GET took $after ms after latency 200 ms was set"
+pass "POST /api/link latency 200 ms: a GET took $after ms (before: $before ms)"
+r=$(http POST /api/link '{"loss_pct": 101}'); [ "${r%% *}" = 400 ] || fail "loss 101 accepted: $r"
+echo "$r" | grep -q 'link.loss_pct' || fail "no field in the error: $r"
+r=$(http POST /api/link '{"down": true}'); [ "${r%% *}" = 200 ] || fail "down: $r"
+if D --timeout 2 get 0.0.1.0.0.255 2 --class 8 > /dev/null; then fail "connected while the link is down"; fi
+r=$(http POST /api/link '{"down": false, "latency_ms": 0}'); [ "${r%% *}" = 200 ] || fail "up: $r"
+D --timeout 5 get 0.0.1.0.0.255 2 --class 8 > /dev/null || fail "GET after the outage"
+pass "POST /api/link down cuts the meter off, up brings it back; bad values refused with the field"
+for i in 1 2 3; do
+  r=$(http POST /api/io '{"port": 1, "level": 1}'); [ "${r%% *}" = 200 ] || fail "io high: $r"
+  r=$(http POST /api/io '{"port": 1, "level": 0}'); [ "${r%% *}" = 200 ] || fail "io low: $r"
+done
+[ "$(echo "${r#* }" | json 's["comm"]["io"]["pulses"]')" = 3 ] || fail "pulses not 3: $r"
+out=$(D --timeout 5 --auth hls5 get 0.1.24.2.2.255 2 --class 3) || fail "pulse register"
+echo "$out" | grep -q "^3 (0.003" || fail "pulse register 0.1.24.2.2.255 reads $out"
+r=$(http POST /api/io '{"port": 3, "level": 1}'); [ "${r%% *}" = 400 ] || fail "port 3 accepted: $r"
+pass "POST /api/io: 3 pulses on port 1 counted in 0.1.24.2.2.255 (m3, Z12 2) and in /api/state"
 stop_meter
 rm -rf "$WORK"
 echo "PASS: test_emeter_link"
