@@ -4,7 +4,7 @@
  * return a message that names a field, and an accepted configuration must
  * satisfy every bound the validator promises.
  *
- * FUZZ_EXTRA_SOURCES: apps/emeter/config.c apps/emeter/link.c
+ * FUZZ_EXTRA_SOURCES: apps/emeter/config.c
  */
 #include <stdint.h>
 #include <string.h>

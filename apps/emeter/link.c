@@ -1,6 +1,8 @@
 /*
  * link.c - the link emulation between the virtual meter and its head-end
- * (see link.h; issue 8 "Link emulation").
+ * (see link.h; issue 8 "Link emulation"). The parameters' defaults,
+ * checks and JSON decoding are in config.c (the "link" section), so code
+ * that includes config.c alone links.
  */
 #include "link.h"
 
@@ -8,46 +10,6 @@
 #include <string.h>
 
 #include <json-c/json.h>
-
-void link_params_default(link_params_t *p) {
-    memset(p, 0, sizeof(*p));
-    p->seed = 1;
-    p->rssi_dbm = -75;
-}
-
-int link_params_check(const link_params_t *p, char *err, size_t errlen) {
-    const char *why = NULL;
-    if (p->latency_ms > 60000)
-        why = "link.latency_ms: must be between 0 and 60000";
-    else if (p->bandwidth_bps != 0 && (p->bandwidth_bps < 300 || p->bandwidth_bps > 1000000000u))
-        why = "link.bandwidth_bps: must be 0 (unlimited) or between 300 and 1000000000";
-    else if (!(p->loss_pct >= 0.0 && p->loss_pct <= 100.0))
-        why = "link.loss_pct: must be between 0 and 100";
-    else if (p->outage_every_s != 0 && (p->outage_s == 0 || p->outage_s >= p->outage_every_s))
-        why = "link.outage_s: must be between 1 and outage_every_s - 1";
-    else if (p->outage_every_s == 0 && p->outage_s != 0)
-        why = "link.outage_s: needs outage_every_s";
-    else if (p->rssi_dbm < -113 || p->rssi_dbm > -51)
-        why = "link.rssi_dbm: must be between -113 and -51";
-    snprintf(err, errlen, "%s", why ? why : "");
-    return why ? -1 : 0;
-}
-
-static int get_u(json_object *o, const char *key, uint64_t max, uint64_t *out, int *present,
-                 char *err, size_t errlen) {
-    json_object *v;
-    *present = 0;
-    if (!json_object_object_get_ex(o, key, &v))
-        return 0;
-    int64_t x = json_object_get_int64(v);
-    if (!json_object_is_type(v, json_type_int) || x < 0 || (uint64_t)x > max) {
-        snprintf(err, errlen, "link.%s: expected an integer 0..%llu", key, (unsigned long long)max);
-        return -1;
-    }
-    *out = (uint64_t)x;
-    *present = 1;
-    return 0;
-}
 
 int link_params_from_json(const char *json, size_t len, link_params_t *p, char *err,
                           size_t errlen) {
@@ -61,77 +23,6 @@ int link_params_from_json(const char *json, size_t len, link_params_t *p, char *
     int rc = link_params_from_object(o, p, err, errlen);
     json_object_put(o);
     return rc;
-}
-
-int link_params_from_object(void *obj, link_params_t *p, char *err, size_t errlen) {
-    json_object *o = obj;
-    if (o == NULL || !json_object_is_type(o, json_type_object)) {
-        snprintf(err, errlen, "link: expected a JSON object");
-        return -1;
-    }
-    static const char *const allowed[] = {"latency_ms", "bandwidth_bps",  "loss_pct",
-                                          "seed",       "outage_every_s", "outage_s",
-                                          "down",       "rssi_dbm",       NULL};
-    json_object_object_foreach(o, key, val) {
-        (void)val;
-        int ok = 0;
-        for (const char *const *a = allowed; *a; a++)
-            ok |= strcmp(*a, key) == 0;
-        if (!ok) {
-            snprintf(err, errlen, "link.%s: unknown field", key);
-            return -1;
-        }
-    }
-    link_params_t n = *p;
-    uint64_t x;
-    int present;
-    if (get_u(o, "latency_ms", 60000, &x, &present, err, errlen))
-        return -1;
-    if (present)
-        n.latency_ms = (uint32_t)x;
-    if (get_u(o, "bandwidth_bps", 1000000000u, &x, &present, err, errlen))
-        return -1;
-    if (present)
-        n.bandwidth_bps = (uint32_t)x;
-    if (get_u(o, "seed", UINT64_MAX >> 1, &x, &present, err, errlen))
-        return -1;
-    if (present)
-        n.seed = x;
-    if (get_u(o, "outage_every_s", 86400u * 366u, &x, &present, err, errlen))
-        return -1;
-    if (present)
-        n.outage_every_s = (uint32_t)x;
-    if (get_u(o, "outage_s", 86400u * 366u, &x, &present, err, errlen))
-        return -1;
-    if (present)
-        n.outage_s = (uint32_t)x;
-    json_object *v;
-    if (json_object_object_get_ex(o, "loss_pct", &v)) {
-        if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double)) {
-            snprintf(err, errlen, "link.loss_pct: expected a number");
-            return -1;
-        }
-        n.loss_pct = json_object_get_double(v);
-    }
-    if (json_object_object_get_ex(o, "down", &v)) {
-        if (!json_object_is_type(v, json_type_boolean)) {
-            snprintf(err, errlen, "link.down: expected true or false");
-            return -1;
-        }
-        n.down = json_object_get_boolean(v);
-    }
-    if (json_object_object_get_ex(o, "rssi_dbm", &v)) {
-        if (!json_object_is_type(v, json_type_int)) {
-            snprintf(err, errlen, "link.rssi_dbm: expected an integer");
-            return -1;
-        }
-        int64_t r = json_object_get_int64(v);
-        n.rssi_dbm = (int16_t)(r < -200 ? -200 : r > 0 ? 0 : r);
-    }
-    if (link_params_check(&n, err, errlen) != 0)
-        return -1;
-    *p = n;
-    return 0;
 }
 
 int link_params_to_json(const link_t *l, char *out, size_t cap) {
