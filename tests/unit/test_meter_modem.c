@@ -401,6 +401,70 @@ static void test_fqdn_resolved_through_port(void **state) {
     assert_int_equal(resolves, 2); /* once per attachment and name, not per step */
 }
 
+/* Mode 102: on line inside the calling window only (local time). */
+static cosem_datetime_t at_local(uint8_t h, uint8_t min) {
+    cosem_datetime_t d = {.year = COSEM_DT_YEAR_NOT_SPECIFIED,
+                          .month = COSEM_DT_NOT_SPECIFIED,
+                          .day = COSEM_DT_NOT_SPECIFIED,
+                          .day_of_week = COSEM_DT_NOT_SPECIFIED,
+                          .hour = h,
+                          .minute = min,
+                          .second = 0,
+                          .hundredths = COSEM_DT_NOT_SPECIFIED,
+                          .deviation = COSEM_DT_DEVIATION_NOT_SPECIFIED,
+                          .clock_status = COSEM_DT_NOT_SPECIFIED};
+    return d;
+}
+
+static void test_calling_window(void **state) {
+    (void)state;
+    /* T0 is 13:00 CET; window 13:30-13:40 local */
+    m.modem.ac.mode = COSEM_AC_MODE_PERMANENT_WINDOW;
+    m.modem.ac.window_count = 1;
+    m.modem.ac.windows[0].start = at_local(13, 30);
+    m.modem.ac.windows[0].end = at_local(13, 40);
+    meter_modem_link_t l = good_link();
+    meter_modem_link(&m, &l);
+    run(1799); /* to 13:29:59 */
+    assert_false(meter_modem_online(&m));
+    run(2); /* 13:30:01 */
+    assert_true(meter_modem_online(&m));
+    run(598); /* 13:39:59 */
+    assert_true(meter_modem_online(&m));
+    run(2);
+    assert_false(meter_modem_online(&m));
+    assert_int_equal(m.modem.state, METER_MODEM_REGISTERED);
+    assert_int_equal(m.modem.attaches, 1);
+}
+
+/* Always connected: the retry machine gives up during a long outage
+ * (1 + repetitions attempts), and the meter still comes back with the
+ * coverage. */
+static void test_gave_up_then_coverage(void **state) {
+    (void)state;
+    m.modem.ac.repetitions = 2;
+    m.modem.ac.repetition_delay = 10;
+    static const uint8_t bad_apn[] = {'a', '.', '.'};
+    memcpy(m.modem.gprs.apn, bad_apn, 3); /* an attach that cannot succeed */
+    m.modem.gprs.apn_len = 3;
+    meter_modem_link_t l = good_link();
+    meter_modem_link(&m, &l);
+    run(200);
+    assert_false(meter_modem_online(&m));
+    assert_int_equal(m.modem.attach_failures, 3);
+    assert_int_equal(m.modem.run.phase, COSEM_AC_GAVE_UP);
+    /* the APN is corrected, coverage drops and returns: attached again */
+    memcpy(m.modem.gprs.apn, "internet", 8);
+    m.modem.gprs.apn_len = 8;
+    l.available = false;
+    meter_modem_link(&m, &l);
+    run(3);
+    l.available = true;
+    meter_modem_link(&m, &l);
+    run(2);
+    assert_true(meter_modem_online(&m));
+}
+
 /* ---- persistence (REC_COMM, REC_MODULE_IO) -------------------------------------------- */
 
 static meter_t m2;
@@ -471,6 +535,8 @@ int main(void) {
         cmocka_unit_test_setup(test_wakeup_locked_answer, setup),
         cmocka_unit_test_setup(test_fqdn_resolved_through_port, setup),
         cmocka_unit_test_setup(test_settings_survive_restart, setup),
+        cmocka_unit_test_setup(test_calling_window, setup),
+        cmocka_unit_test_setup(test_gave_up_then_coverage, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
