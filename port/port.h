@@ -79,6 +79,16 @@ typedef struct em_port {
      * metrology-facts §0); the host counts them. May be NULL. */
     void (*led_pulse)(void *user, unsigned channel, uint32_t count);
 
+    /* ---- name resolution (issue 8) ---- */
+    /* IPv4 address of a host name (an FQDN push or Auto connect
+     * destination): 0 and *ipv4 = a.b.c.d as (a << 24) | ... | d, or
+     * EM_PORT_ERR_IO. May block for a DNS round trip on the host
+     * (getaddrinfo); a microcontroller port answers from the modem's DNS
+     * cache or fails at once. lib/ calls it once per modem attachment,
+     * never on a request path (lib/meter/modem.h). May be NULL (FQDN
+     * destinations then stay unresolved). */
+    int (*resolve)(void *user, const char *host, uint32_t *ipv4);
+
     /* ---- log ---- */
     /* msg is a complete line without a newline. lib/ has no printf: a
      * module that logs numbers formats them itself. May be NULL. */

@@ -19,9 +19,15 @@
  *     "push": { "scheduled": { "destination": "host:port", "transport": "tcp" | "udp",
  *                              "randomisation_start_interval": 0, "number_of_retries": 3,
  *                              "repetition_delay": 30 },
- *               "alarm": { ...the same... }, "ciphered": true, "destination_wport": 102 }
+ *               "alarm": { ...the same... }, "ciphered": true, "destination_wport": 102 },
  *     "p1": ["pty", "tcp:127.0.0.1:2323"],
- *     "control": "127.0.0.1:8059" | "off"
+ *     "control": "127.0.0.1:8059" | "off",
+ *     "modem": { "imei": "15 digits", "imei_lock": "15 digits", "apn": "internet", "mode": 101,
+ *                "mean_delay_s": 60, "destination": "host[:port]", "wake_listen": "HOST:PORT",
+ *                "wake_allowed": ["10.20.30.40"], "wake_content": "WAKEUP", "gate": false },
+ *     "link": { "latency_ms": 0, "bandwidth_bps": 0, "loss_pct": 0, "seed": 1,
+ *               "outage_every_s": 0, "outage_s": 0, "down": false, "rssi_dbm": -75 },
+ *     "io": { "z3": 0, "z8": 1, "z12": 0, "z13": 0 }
  *   }
  */
 #include "config.h"
@@ -36,6 +42,8 @@
 #include <json-c/json.h>
 
 #include "cosem/push_setup.h"
+#include "cosem/auto_connect.h"     /* modem (w4) */
+#include "cosem/gprs_modem_setup.h" /* modem (w4) */
 
 /* The well-known DLMS example keys (Green Book; dlms-facts §3.1, §3.4). */
 static const uint8_t EXAMPLE_EK[16] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
@@ -134,6 +142,14 @@ void emeter_config_defaults(emeter_config_t *c) {
     c->push_ciphered = true;
     c->push_dest_wport = 102;
     strcpy(c->control, CFG_CONTROL_DEFAULT);
+    /* modem, link, io (w4): docs/communication.md, docs/module-io.md */
+    memset(c->modem.imei, '0', 15);
+    strcpy(c->modem.apn, "internet");
+    c->modem.mode = 101;
+    c->modem.mean_delay_s = 60;
+    strcpy(c->modem.wake_host, "127.0.0.1");
+    link_params_default(&c->link);
+    c->io_z8 = 1;
 }
 
 int emeter_config_parse_listen(const char *s, cfg_listen_t *out) {
@@ -332,6 +348,282 @@ static int load_push(errctx_t *e, json_object *o, emeter_config_t *c) {
     return 0;
 }
 /* ---- end push ---- */
+
+/* ---- modem, link, io (w4) ---- */
+static int imei_ok(const char *s) {
+    if (strlen(s) != 15)
+        return 0;
+    for (int i = 0; i < 15; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+static int load_modem(errctx_t *e, json_object *o, emeter_config_t *c) {
+    static const char *const allowed[] = {
+        "imei",         "imei_lock",   "apn",         "mode",
+        "mean_delay_s", "destination", "wake_listen", "wake_allowed",
+        "wake_content", "gate",        NULL};
+    cfg_modem_t *md = &c->modem;
+    if (!json_object_is_type(o, json_type_object))
+        return fail(e, "modem", "expected an object");
+    if (check_members(e, o, "modem.", allowed))
+        return -1;
+    const char *s;
+    if (get_string(e, o, "imei", "modem.imei", &s))
+        return -1;
+    if (s) {
+        if (!imei_ok(s))
+            return fail(e, "modem.imei", "expected 15 digits");
+        strcpy(md->imei, s);
+    }
+    if (get_string(e, o, "imei_lock", "modem.imei_lock", &s))
+        return -1;
+    if (s) {
+        if (s[0] != '\0' && !imei_ok(s))
+            return fail(e, "modem.imei_lock", "expected 15 digits or \"\" (no lock)");
+        strcpy(md->imei_lock, s);
+    }
+    if (get_string(e, o, "apn", "modem.apn", &s))
+        return -1;
+    if (s) {
+        if (strlen(s) >= sizeof(md->apn) || !cosem_gprs_apn_ok((const uint8_t *)s, strlen(s)))
+            return fail(e, "modem.apn",
+                        "expected dot-separated labels of letters, digits and "
+                        "hyphens, at most 100 bytes");
+        strcpy(md->apn, s);
+    }
+    uint64_t x;
+    int present;
+    if (get_uint(e, o, "mode", "modem.mode", 0, 255, &x, &present))
+        return -1;
+    if (present) {
+        if (!cosem_auto_connect_mode_ok((uint8_t)x))
+            return fail(e, "modem.mode", "expected an Auto connect mode 0-3 or 101-104");
+        md->mode = (uint8_t)x;
+    }
+    if (get_uint(e, o, "mean_delay_s", "modem.mean_delay_s", 0, 3600, &x, &present))
+        return -1;
+    if (present)
+        md->mean_delay_s = (uint32_t)x;
+    if (get_string(e, o, "destination", "modem.destination", &s))
+        return -1;
+    if (s) {
+        cosem_comm_dest_t d;
+        if (strlen(s) >= sizeof(md->destination) ||
+            (s[0] != '\0' && cosem_comm_parse_destination((const uint8_t *)s, strlen(s), &d) != 0))
+            return fail(e, "modem.destination", "expected \"host[:port]\" (IPv4 or FQDN)");
+        strcpy(md->destination, s);
+    }
+    if (get_string(e, o, "wake_listen", "modem.wake_listen", &s))
+        return -1;
+    if (s) {
+        cfg_listen_t l;
+        if (emeter_config_parse_listen(s, &l) != 0)
+            return fail(e, "modem.wake_listen", "expected \"HOST:PORT\" (port 0: any free port)");
+        strcpy(md->wake_host, l.host);
+        md->wake_port = l.port;
+        md->wake_port_set = true;
+    }
+    json_object *v;
+    if (json_object_object_get_ex(o, "wake_allowed", &v)) {
+        if (!json_object_is_type(v, json_type_array) ||
+            json_object_array_length(v) > CFG_WAKE_ALLOWED_MAX)
+            return fail(e, "modem.wake_allowed", "expected an array of at most %d IPv4 addresses",
+                        CFG_WAKE_ALLOWED_MAX);
+        size_t n = json_object_array_length(v);
+        for (size_t i = 0; i < n; i++) {
+            json_object *it = json_object_array_get_idx(v, i);
+            const char *a =
+                json_object_is_type(it, json_type_string) ? json_object_get_string(it) : NULL;
+            uint32_t ip;
+            if (a == NULL || strlen(a) > 15 ||
+                !cosem_comm_parse_ipv4((const uint8_t *)a, strlen(a), &ip))
+                return fail(e, "modem.wake_allowed", "entry %zu: expected an IPv4 address", i);
+            strcpy(md->wake_allowed[i], a);
+        }
+        md->wake_allowed_count = n;
+    }
+    if (get_string(e, o, "wake_content", "modem.wake_content", &s))
+        return -1;
+    if (s) {
+        if (strlen(s) > sizeof(md->wake_content))
+            return fail(e, "modem.wake_content", "at most %zu bytes", sizeof(md->wake_content));
+        md->wake_content_len = strlen(s);
+        memcpy(md->wake_content, s, md->wake_content_len);
+    }
+    if (json_object_object_get_ex(o, "gate", &v)) {
+        if (!json_object_is_type(v, json_type_boolean))
+            return fail(e, "modem.gate", "expected true or false");
+        md->gate = json_object_get_boolean(v);
+    }
+    return 0;
+}
+
+static int load_io(errctx_t *e, json_object *o, emeter_config_t *c) {
+    static const char *const allowed[] = {"z3", "z8", "z12", "z13", NULL};
+    if (!json_object_is_type(o, json_type_object))
+        return fail(e, "io", "expected an object");
+    if (check_members(e, o, "io.", allowed))
+        return -1;
+    uint64_t x;
+    int present;
+    if (get_uint(e, o, "z3", "io.z3", 0, 28, &x, &present))
+        return -1;
+    if (present) {
+        if (x == 24 || x == 25)
+            return fail(e, "io.z3", "24 and 25 are not in the Z3 table");
+        c->io_z3 = (uint8_t)x;
+    }
+    if (get_uint(e, o, "z8", "io.z8", 1, 4, &x, &present))
+        return -1;
+    if (present)
+        c->io_z8 = (uint8_t)x;
+    if (get_uint(e, o, "z12", "io.z12", 0, 3, &x, &present))
+        return -1;
+    if (present)
+        c->io_z12 = (uint8_t)x;
+    if (get_uint(e, o, "z13", "io.z13", 0, 2, &x, &present))
+        return -1;
+    if (present)
+        c->io_z13 = (uint8_t)x;
+    return 0;
+}
+/* The link emulation's parameters (link.h): defaults, checks, decoding. */
+void link_params_default(link_params_t *p) {
+    memset(p, 0, sizeof(*p));
+    p->seed = 1;
+    p->rssi_dbm = -75;
+}
+
+int link_params_check(const link_params_t *p, char *err, size_t errlen) {
+    const char *why = NULL;
+    if (p->latency_ms > 60000)
+        why = "link.latency_ms: must be between 0 and 60000";
+    else if (p->bandwidth_bps != 0 && (p->bandwidth_bps < 300 || p->bandwidth_bps > 1000000000u))
+        why = "link.bandwidth_bps: must be 0 (unlimited) or between 300 and 1000000000";
+    else if (!(p->loss_pct >= 0.0 && p->loss_pct <= 100.0))
+        why = "link.loss_pct: must be between 0 and 100";
+    else if (p->outage_every_s != 0 && (p->outage_s == 0 || p->outage_s >= p->outage_every_s))
+        why = "link.outage_s: must be between 1 and outage_every_s - 1";
+    else if (p->outage_every_s == 0 && p->outage_s != 0)
+        why = "link.outage_s: needs outage_every_s";
+    else if (p->rssi_dbm < -113 || p->rssi_dbm > -51)
+        why = "link.rssi_dbm: must be between -113 and -51";
+    snprintf(err, errlen, "%s", why ? why : "");
+    return why ? -1 : 0;
+}
+
+static int get_u(json_object *o, const char *key, uint64_t max, uint64_t *out, int *present,
+                 char *err, size_t errlen) {
+    json_object *v;
+    *present = 0;
+    if (!json_object_object_get_ex(o, key, &v))
+        return 0;
+    int64_t x = json_object_get_int64(v);
+    if (!json_object_is_type(v, json_type_int) || x < 0 || (uint64_t)x > max) {
+        snprintf(err, errlen, "link.%s: expected an integer 0..%llu", key, (unsigned long long)max);
+        return -1;
+    }
+    *out = (uint64_t)x;
+    *present = 1;
+    return 0;
+}
+
+int link_params_from_object(void *obj, link_params_t *p, char *err, size_t errlen) {
+    json_object *o = obj;
+    if (o == NULL || !json_object_is_type(o, json_type_object)) {
+        snprintf(err, errlen, "link: expected a JSON object");
+        return -1;
+    }
+    static const char *const allowed[] = {"latency_ms", "bandwidth_bps",  "loss_pct",
+                                          "seed",       "outage_every_s", "outage_s",
+                                          "down",       "rssi_dbm",       NULL};
+    json_object_object_foreach(o, key, val) {
+        (void)val;
+        int ok = 0;
+        for (const char *const *a = allowed; *a; a++)
+            ok |= strcmp(*a, key) == 0;
+        if (!ok) {
+            snprintf(err, errlen, "link.%s: unknown field", key);
+            return -1;
+        }
+    }
+    link_params_t n = *p;
+    uint64_t x;
+    int present;
+    if (get_u(o, "latency_ms", 60000, &x, &present, err, errlen))
+        return -1;
+    if (present)
+        n.latency_ms = (uint32_t)x;
+    if (get_u(o, "bandwidth_bps", 1000000000u, &x, &present, err, errlen))
+        return -1;
+    if (present)
+        n.bandwidth_bps = (uint32_t)x;
+    if (get_u(o, "seed", UINT64_MAX >> 1, &x, &present, err, errlen))
+        return -1;
+    if (present)
+        n.seed = x;
+    if (get_u(o, "outage_every_s", 86400u * 366u, &x, &present, err, errlen))
+        return -1;
+    if (present)
+        n.outage_every_s = (uint32_t)x;
+    if (get_u(o, "outage_s", 86400u * 366u, &x, &present, err, errlen))
+        return -1;
+    if (present)
+        n.outage_s = (uint32_t)x;
+    json_object *v;
+    if (json_object_object_get_ex(o, "loss_pct", &v)) {
+        if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double)) {
+            snprintf(err, errlen, "link.loss_pct: expected a number");
+            return -1;
+        }
+        n.loss_pct = json_object_get_double(v);
+    }
+    if (json_object_object_get_ex(o, "down", &v)) {
+        if (!json_object_is_type(v, json_type_boolean)) {
+            snprintf(err, errlen, "link.down: expected true or false");
+            return -1;
+        }
+        n.down = json_object_get_boolean(v);
+    }
+    if (json_object_object_get_ex(o, "rssi_dbm", &v)) {
+        if (!json_object_is_type(v, json_type_int)) {
+            snprintf(err, errlen, "link.rssi_dbm: expected an integer");
+            return -1;
+        }
+        int64_t r = json_object_get_int64(v);
+        n.rssi_dbm = (int16_t)(r < -200 ? -200 : r > 0 ? 0 : r);
+    }
+    if (link_params_check(&n, err, errlen) != 0)
+        return -1;
+    *p = n;
+    return 0;
+}
+
+/* The "modem", "link" and "io" sections, removed from root once read (so
+ * the top level's list of known fields stays as it was). */
+static int load_w4(errctx_t *e, json_object *root, emeter_config_t *c) {
+    json_object *v;
+    if (json_object_object_get_ex(root, "modem", &v) && load_modem(e, v, c))
+        return -1;
+    if (json_object_object_get_ex(root, "io", &v) && load_io(e, v, c))
+        return -1;
+    if (json_object_object_get_ex(root, "link", &v) &&
+        link_params_from_object(v, &c->link, e->buf, e->len) != 0) {
+        char why[200];
+        snprintf(why, sizeof(why), "%s", e->buf);
+        const char *colon = strchr(why, ':');
+        char field[40];
+        snprintf(field, sizeof(field), "%.*s", colon ? (int)(colon - why) : 4, why);
+        return fail(e, field, "%s", colon ? colon + 2 : why);
+    }
+    json_object_object_del(root, "modem");
+    json_object_object_del(root, "link");
+    json_object_object_del(root, "io");
+    return 0;
+}
+/* ---- end modem, link, io ---- */
 
 static int load_identity(errctx_t *e, json_object *id, emeter_config_t *c) {
     static const char *const allowed[] = {"serial_number", "manufacturer", "logical_device_name",
@@ -635,6 +927,8 @@ static int load_root(errctx_t *e, json_object *root, emeter_config_t *c) {
                                           NULL};
     if (!json_object_is_type(root, json_type_object))
         return fail(e, "(top level)", "expected a JSON object");
+    if (load_w4(e, root, c) != 0) /* modem and module I/O (w4) */
+        return -1;
     if (check_members(e, root, "", allowed))
         return -1;
     const char *s;
@@ -662,6 +956,7 @@ static int load_root(errctx_t *e, json_object *root, emeter_config_t *c) {
         return -1;
     if (json_object_object_get_ex(root, "control", &v) && load_control(e, v, c))
         return -1;
+
     uint64_t x;
     int present;
     if (get_uint(e, root, "inactivity_timeout_s", "inactivity_timeout_s", 1, 86400, &x, &present))

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "link.h" /* link emulation (w4) */
+
 #define CFG_MAX_LISTEN   4
 #define CFG_LDN_MAX      16 /* COSEM logical device name: 16 octets */
 #define CFG_SERIAL_MAX   16
@@ -38,6 +40,27 @@ typedef struct cfg_push {
     uint8_t retries;             /* number_of_retries */
     uint16_t repetition_delay_s; /* repetition_delay */
 } cfg_push_t;
+
+/* "modem" (w4): factory settings of the LTE-M module. The COSEM ones
+ * (apn, mode, destinations, wake_allowed) are applied to a new meter only:
+ * what a head-end programmed (flash) wins. */
+#define CFG_WAKE_ALLOWED_MAX 4
+typedef struct cfg_modem {
+    char imei[16];         /* 15 digits (default 000000000000000) */
+    char imei_lock[16];    /* "": no lock */
+    char apn[101];         /* default "internet" */
+    uint8_t mode;          /* Auto connect mode (default 101 always connected) */
+    uint32_t mean_delay_s; /* power-up reconnect mean (default 60) */
+    char destination[65];  /* Auto connect destination "host[:port]"; "": none */
+    char wake_host[64];    /* wake-up listener address (default 127.0.0.1) */
+    uint16_t wake_port;    /* 0: no listener (default) */
+    bool wake_port_set;
+    char wake_allowed[CFG_WAKE_ALLOWED_MAX][16]; /* allowed wake-up sources (IPv4) */
+    size_t wake_allowed_count;
+    uint8_t wake_content[32]; /* the wake-up message; empty: any */
+    size_t wake_content_len;
+    bool gate; /* refuse TCP connections while the modem is not attached */
+} cfg_modem_t;
 
 typedef struct emeter_config {
     char variant[16]; /* "esmr" (default) or "omni" */
@@ -92,6 +115,11 @@ typedef struct emeter_config {
      * default 4096) and the commit period of the registers in s (default 1) */
     uint32_t storage_sector_size;
     uint32_t storage_commit_period_s;
+    /* "modem", "link", "io" (w4): the LTE-M module (lib/meter/modem.h),
+     * the link emulation (link.h), the OMNIPOWER module I/O codes */
+    cfg_modem_t modem;
+    link_params_t link;
+    uint8_t io_z3, io_z8, io_z12, io_z13;
 } emeter_config_t;
 
 #define CFG_CONTROL_DEFAULT "127.0.0.1:8059"

@@ -31,6 +31,7 @@
 #include "config.h"
 #include "control_api.h"
 #include "cosem/cosem_classes.h"
+#include "modem_host.h" /* /api/link, /api/io (w4) */
 
 struct control {
     struct MHD_Daemon *d;
@@ -66,6 +67,9 @@ static void h_state(control_t *c, const char *body, size_t len, reply_t *r);
 static void h_grid(control_t *c, const char *body, size_t len, reply_t *r);
 static void h_load(control_t *c, const char *body, size_t len, reply_t *r);
 static void h_time(control_t *c, const char *body, size_t len, reply_t *r);
+static void h_link_get(control_t *c, const char *body, size_t len, reply_t *r);
+static void h_link_set(control_t *c, const char *body, size_t len, reply_t *r);
+static void h_io(control_t *c, const char *body, size_t len, reply_t *r);
 
 /* The endpoints. Adding one is a row here and its handler: the device
  * modules add /api/button, /api/cover and /api/magnet this way. */
@@ -78,6 +82,10 @@ static const struct endpoint {
     {"/api/grid", "POST", h_grid},
     {"/api/load", "POST", h_load},
     {"/api/time", "POST", h_time},
+    /* link emulation and module inputs (w4) */
+    {"/api/link", "GET", h_link_get},
+    {"/api/link", "POST", h_link_set},
+    {"/api/io", "POST", h_io},
 };
 
 static void bad_request(reply_t *r, const char *msg) {
@@ -288,6 +296,63 @@ static void h_time(control_t *c, const char *body, size_t len, reply_t *r) {
     if ((t.has_speed && runtime_set_speed(c->rt, t.speed, err, sizeof(err)) != 0) ||
         (t.has_set && runtime_set_time(c->rt, t.set_utc, err, sizeof(err)) != 0)) {
         conflict(r, err);
+        return;
+    }
+    r->json = state_json(c);
+}
+
+/* ---- /api/link, /api/io (w4: apps/emeter/modem_host.h) ----------------------
+ * GET /api/link: the link emulation's parameters and counters; POST: any
+ * of its fields (docs/communication.md "Host"), answered with the new
+ * state. POST /api/io {"port": 1|2, "level": 0|1}: a module input
+ * (docs/module-io.md), answered with GET /api/state. */
+static void link_reply(reply_t *r) {
+    char buf[512];
+    if (emeter_link_json(buf, sizeof(buf)) < 0) {
+        conflict(r, "link: no link emulation");
+        return;
+    }
+    r->json = json_tokener_parse(buf);
+}
+
+static void h_link_get(control_t *c, const char *body, size_t len, reply_t *r) {
+    (void)c;
+    (void)body;
+    (void)len;
+    link_reply(r);
+}
+
+static void h_link_set(control_t *c, const char *body, size_t len, reply_t *r) {
+    (void)c;
+    char err[200];
+    if (emeter_link_update_json(body, len, err, sizeof(err)) != 0) {
+        bad_request(r, err);
+        return;
+    }
+    link_reply(r);
+}
+
+static void h_io(control_t *c, const char *body, size_t len, reply_t *r) {
+    json_object *o = json_tokener_parse(body);
+    json_object *p = NULL, *l = NULL;
+    (void)len;
+    if (o == NULL || !json_object_is_type(o, json_type_object) ||
+        !json_object_object_get_ex(o, "port", &p) || !json_object_object_get_ex(o, "level", &l) ||
+        !json_object_is_type(p, json_type_int) || !json_object_is_type(l, json_type_int) ||
+        json_object_object_length(o) != 2) {
+        json_object_put(o);
+        bad_request(r, "io: expected {\"port\": 1 or 2, \"level\": 0 or 1}");
+        return;
+    }
+    int64_t port = json_object_get_int64(p), level = json_object_get_int64(l);
+    json_object_put(o);
+    if (port < 1 || port > 2 || level < 0 || level > 1) {
+        bad_request(r, "io: port 1 or 2, level 0 or 1");
+        return;
+    }
+    int rc = emeter_io_input((unsigned)port, (unsigned)level);
+    if (rc != 0) {
+        conflict(r, meter_module_io_strerror(rc));
         return;
     }
     r->json = state_json(c);

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "dlms/wrapper.h"
+#include "link.h" /* link emulation (w4) */
 
 #define OUT_CAP (DLMS_SERVER_OUT_CAP + DLMS_WRAPPER_HEADER_LEN)
 
@@ -39,6 +40,8 @@ struct net_conn {
     uint8_t in[4096]; /* bytes read but not yet fed (a response was pending) */
     size_t in_len;
     char peer[64];
+    uint64_t due_ms; /* link emulation (w4): the pending response leaves then */
+    bool cut;        /* closed by a link outage */
 };
 
 /* Tags that tell listeners from connections in epoll_event.data.u64: a
@@ -114,6 +117,8 @@ int net_open(net_t *n, const emeter_config_t *cfg, const dlms_server_config_t *s
 }
 
 static void conn_close(net_t *n, net_conn_t *c) {
+    if (n->session)
+        n->session(n->link_user, 0, c->cut);
     dlms_server_transport_closed(&c->server);
     epoll_ctl(n->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
@@ -167,6 +172,8 @@ static int conn_serve(net_t *n, net_conn_t *c) {
             return -1;
         if (rc == 0)
             break;
+        if (n->link && link_lose(n->link))
+            continue; /* link emulation (w4): the request was lost */
         const dlms_wrapper_header_t *h = dlms_wrapper_rx_header(&c->rx);
         const uint8_t *apdu = dlms_wrapper_rx_apdu(&c->rx);
         /* The client's wPort is its SAP, ours the logical device. */
@@ -184,6 +191,21 @@ static int conn_serve(net_t *n, net_conn_t *c) {
             return -1;
         c->out_len = (size_t)wl;
         c->out_sent = 0;
+        /* link emulation (w4): a lost response, or one that leaves after
+         * the link's round trip (tick_all sends it) */
+        if (n->link && link_lose(n->link)) {
+            c->out_len = 0;
+            continue;
+        }
+        uint64_t delay = n->link ? link_delay_ms(n->link, (size_t)rc, (size_t)wl) : 0;
+        if (delay != 0) {
+            n->link->frames_delayed++;
+            c->due_ms = now_ms() + delay;
+            conn_want(n, c, 0);
+            net_wake_at(n, c->due_ms);
+            result = 1;
+            break;
+        }
         result = conn_flush(n, c);
         if (result < 0)
             return -1;
@@ -225,6 +247,12 @@ static void accept_all(net_t *n, int lfd) {
             close(fd);
             continue;
         }
+        if ((n->link && !link_up(n->link, now_ms())) ||
+            (n->admit && !n->admit(n->link_user))) { /* link emulation, modem (w4) */
+            n->link_refused++;
+            close(fd);
+            continue;
+        }
         net_conn_t *c = calloc(1, sizeof(*c));
         if (c == NULL) {
             close(fd);
@@ -248,6 +276,8 @@ static void accept_all(net_t *n, int lfd) {
         n->accepted++;
         struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
         epoll_ctl(n->epfd, EPOLL_CTL_ADD, fd, &ev);
+        if (n->session)
+            n->session(n->link_user, 1, 0);
     }
 }
 
@@ -256,8 +286,30 @@ static void accept_all(net_t *n, int lfd) {
  * timeout (class 41 attribute 6) asks. */
 static void tick_all(net_t *n) {
     uint64_t t = now_ms();
+    bool up = n->link == NULL || link_up(n->link, t);
     for (net_conn_t *c = n->conns, *next; c; c = next) {
         next = c->next;
+        if (!up) { /* link emulation (w4): an outage cuts the connection */
+            c->cut = true;
+            n->link->cuts++;
+            conn_close(n, c);
+            continue;
+        }
+        if (c->due_ms != 0) { /* a delayed response is due */
+            if (t < c->due_ms) {
+                net_wake_at(n, c->due_ms);
+                continue;
+            }
+            c->due_ms = 0;
+            int f = conn_flush(n, c);
+            if (f < 0 || (f == 0 && conn_serve(n, c) < 0)) {
+                conn_close(n, c);
+                continue;
+            }
+            if (f == 0 && c->out_len == 0)
+                conn_readable(n, c); /* may close c */
+            continue;
+        }
         if (dlms_server_tick(&c->server, t) == 1)
             conn_close(n, c);
     }

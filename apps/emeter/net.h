@@ -50,6 +50,15 @@ typedef struct net {
     /* Mains off (an outage from the control API): no DLMS over TCP, new
      * connections are accepted and closed at once. */
     int powered_off;
+    /* link emulation and modem (w4, link.h): responses delayed, frames
+     * lost, connections cut during outages; admit() == 0 refuses new
+     * connections (the modem is not attached); session() reports opened
+     * and closed connections (lost: cut by the link) */
+    struct link *link; /* NULL: no emulation */
+    int (*admit)(void *user);
+    void (*session)(void *user, int open, int lost);
+    void *link_user;
+    uint64_t link_refused;
 } net_t;
 
 /* Open every listener of cfg. 0 or -1 with a message in err. */

@@ -41,6 +41,22 @@ static const char *class_name(uint16_t id) {
         return "Single action schedule";
     case 40:
         return "Push setup";
+    case 28: /* modem and module I/O (w4) */
+        return "Auto answer";
+    case 29:
+        return "Auto connect";
+    case 41:
+        return "TCP-UDP setup";
+    case 42:
+        return "IPv4 setup";
+    case 44:
+        return "PPP setup";
+    case 45:
+        return "GPRS modem setup";
+    case 47:
+        return "GSM diagnostic";
+    case 151:
+        return "LTE monitoring";
     case 64:
         return "Security setup";
     case 70:

@@ -48,6 +48,8 @@
 #include "optical.h" /* optical port */
 #include "push.h"    /* push (h7) */
 #include "p1port.h"  /* P1 consumer port */
+/* modem and module I/O (w4) */
+#include "modem_host.h"
 #include "port_posix.h"
 #include "state.h"
 
@@ -85,6 +87,8 @@ struct runtime {
     int64_t outage_until; /* simulated UTC the mains come back */
     p1port_t *p1;
     control_t *control;
+    /* modem and module I/O (w4) */
+    emeter_modem_t modem;
 };
 
 /* Steps of at most a minute of simulated time, on whole minutes: the
@@ -376,6 +380,8 @@ static void on_idle(void *user) {
     emeter_push_tick(&rt->push); /* push (h7) */
     if (rt->p1 != NULL)
         p1port_tick(rt->p1);
+    /* modem and module I/O (w4) */
+    emeter_modem_tick(&rt->modem);
     int rc = dlms_server_ic_top_up(&rt->server_cfg, &rt->meter.sec_mgmt);
     if (rc != 0) {
         static int reported;
@@ -878,6 +884,13 @@ int emeter_run(const emeter_options_t *opt) {
         net_close(&rt.net);
         return 2;
     }
+    /* ---- modem and module I/O (w4): link emulation, wake-up listener ---- */
+    if (emeter_modem_start(&rt.modem, &rt.net, &rt.meter, &rt.cfg, !rt.persist.restored, err,
+                           sizeof(err)) != 0) {
+        fprintf(stderr, "emeter: %s\n", err);
+        net_close(&rt.net);
+        return 2;
+    }
     /* ---- optical port (apps/emeter/optical.c; closed by net_close) ---- */
     if (opt->hdlc != NULL) {
         optical_config_t oc = {.path = opt->hdlc,
@@ -899,6 +912,8 @@ int emeter_run(const emeter_options_t *opt) {
         net_close(&rt.net);
         return 2;
     }
+    if (rt.control != NULL) /* modem and module I/O (w4): "comm" in GET /api/state */
+        control_add_state(rt.control, "comm", emeter_comm_state_object, NULL);
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;

@@ -262,6 +262,8 @@ int meter_init(meter_t *m, const meter_identity_t *id, const em_port_t *port) {
     m->push_scripts.scripts[1].id = 2;
     /* ---- end push ---- */
     meter_upgrade_init(m); /* upgrade (w1) */
+    meter_modem_init(m);     /* modem and module I/O (w4) */
+    meter_module_io_init(m); /* modem and module I/O (w4) */
     return rc != 0 ? rc : meter_profiles_init(m);
 }
 
@@ -415,6 +417,8 @@ int meter_step(meter_t *m, int64_t utc, uint32_t seconds) {
     if (rc == 0)
         rc = meter_billing_tick(m, utc);
     meter_upgrade_step(m); /* upgrade (w1) */
+    meter_modem_step(m, utc);              /* modem and module I/O (w4) */
+    meter_module_io_step(m, utc, seconds);  /* modem and module I/O (w4) */
     return rc != 0 ? rc : sched_rc;
 }
 

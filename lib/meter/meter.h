@@ -39,6 +39,8 @@
 #include "meter/demand.h"
 #include "meter/events.h"
 #include "meter/metrology/metrology.h"
+#include "meter/modem.h"     /* modem and module I/O (w4) */
+#include "meter/module_io.h" /* modem and module I/O (w4) */
 #include "meter/pq.h"
 #include "meter/profiles.h"
 #include "meter/registers.h"
@@ -227,6 +229,11 @@ typedef struct meter {
     /* ---- upgrade (w1): Image transfer 0.0.44.0.0.255, image activation
      * schedule 0.0.15.0.2.255 and script table 0.0.10.0.107.255 ---- */
     meter_upgrade_t upgrade;
+    /* ---- modem and module I/O (w4): the LTE-M module with its
+     * communication objects (modem.h), the OMNIPOWER module ports
+     * (module_io.h) ---- */
+    meter_modem_t modem;
+    meter_module_io_t io;
 
     /* Called after a head-end changed something that must survive a
      * restart (keys, security policy, LLS secret, clock settings). */

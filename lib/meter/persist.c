@@ -23,6 +23,11 @@ enum {
     REC_IMAGE = 7,    /* upgrade (w1): image transfer state, schedule, active firmware id */
     REC_PROFILE = 16, /* + profile slot (profiles.h): profile configuration */
 };
+/* modem and module I/O (w4) */
+enum {
+    REC_COMM = 11,      /* communication setup objects */
+    REC_MODULE_IO = 12, /* module I/O settings and counters */
+};
 
 #define FORMAT_V1  1u
 #define FLAG_CLEAN 0x01u /* REC_ENERGY: written by meter_persist_power_down */
@@ -56,12 +61,26 @@ _Static_assert(REC_BUF <= UINT16_MAX, "record lengths are u16");
 _Static_assert(COLS_ANALYSIS <= EM_COSEM_PROFILE_MAX_COLUMNS, "analysis logger columns");
 
 #define IMAGE_LEN (METER_UPGRADE_REC_LEN + SAS_LEN) /* upgrade (w1): REC_IMAGE */
+/* modem and module I/O (w4): REC_COMM holds what a head-end programs in
+ * the communication setup objects (docs/communication.md "Persistence"),
+ * REC_MODULE_IO the module I/O configuration and counters. */
+#define COMM_WIN_LEN (1u + EM_COSEM_COMM_WINDOWS * 24u)
+#define COMM_LEN                                                                                   \
+    (1u + 7u + 21u + (3u + EM_COSEM_COMM_PPP_USER_MAX + EM_COSEM_COMM_PPP_PASSWORD_MAX) +          \
+     (1u + EM_COSEM_COMM_APN_MAX + 2u + 10u) +                                                     \
+     (4u + COMM_WIN_LEN + 1u + EM_COSEM_COMM_DESTINATIONS * (1u + EM_COSEM_COMM_DEST_MAX)) +       \
+     (5u + COMM_WIN_LEN + 1u + EM_COSEM_COMM_CALLERS * (2u + EM_COSEM_COMM_CALLER_ID_MAX)))
+#define MODULE_IO_LEN (1u + 5u + 8u + 4u + 2u + 16u + 4u)
+_Static_assert(MODULE_IO_LEN <= REC_BUF, "REC_MODULE_IO fits REC_BUF");
+_Static_assert(COMM_LEN <= UINT16_MAX, "REC_COMM length is u16"); /* own buffer: comm_load/commit */
+
 #define PROF_REC(slot, cols)                                                                       \
     { REC_PROFILE + (slot), PROFILE_LEN(cols) }
 static const store_record_def_t record_defs[] = {
     {REC_ENERGY, ENERGY_LEN}, {REC_STATUS, STATUS_LEN},   {REC_PQ, PQ_LEN},
     {REC_DEMAND, DEMAND_LEN}, {REC_BILLING, BILLING_LEN}, {REC_PUSH, PUSH_LEN},
     {REC_IMAGE, IMAGE_LEN},
+    {REC_COMM, COMM_LEN}, {REC_MODULE_IO, MODULE_IO_LEN}, /* modem and module I/O (w4) */
 };
 
 #define RECORD_COUNT (sizeof(record_defs) / sizeof(record_defs[0]))
@@ -842,6 +861,222 @@ static int nv_check(meter_persist_t *p, int64_t utc) {
     return meter_event(p->m, METER_LOG_STANDARD, METER_EV_NV_MEMORY_ERROR, utc);
 }
 
+/* ---- modem and module I/O (w4) --------------------------------------------------
+ * REC_COMM: the settings of the communication setup objects a head-end
+ * writes (TCP-UDP setup, the static IPv4 configuration, PAP credentials,
+ * APN / PIN / QoS, Auto connect, Auto answer). Not kept: IPv4 multicast
+ * addresses and IP options, PPP LCP/IPCP options (docs/communication.md).
+ * Every value is checked again when restored; a record that does not
+ * decode leaves meter_init's values. */
+static void wr_windows(wr_t *w, const cosem_comm_window_t *win, uint8_t n) {
+    wr_le(w, n, 1);
+    for (uint8_t i = 0; i < n; i++) {
+        put_dt(w->b + w->pos, &win[i].start);
+        put_dt(w->b + w->pos + CAL_DT_LEN, &win[i].end);
+        w->pos += 2u * CAL_DT_LEN;
+    }
+}
+
+static uint8_t rd_windows(rd_t *r, cosem_comm_window_t *win) {
+    uint8_t n = rd_count(r, EM_COSEM_COMM_WINDOWS);
+    for (uint8_t i = 0; i < n; i++) {
+        get_dt(r, &win[i].start);
+        get_dt(r, &win[i].end);
+        if (!cosem_comm_pattern_valid(&win[i].start) || !cosem_comm_pattern_valid(&win[i].end))
+            r->bad = true;
+    }
+    return n;
+}
+
+static void wr_qos(wr_t *w, const cosem_gprs_qos_t *q) {
+    const uint8_t b[5] = {q->precedence, q->delay, q->reliability, q->peak_throughput,
+                          q->mean_throughput};
+    wr_bytes(w, b, 5);
+}
+
+static void rd_qos(rd_t *r, cosem_gprs_qos_t *q) {
+    q->precedence = rd_u8(r);
+    q->delay = rd_u8(r);
+    q->reliability = rd_u8(r);
+    q->peak_throughput = rd_u8(r);
+    q->mean_throughput = rd_u8(r);
+    if (!cosem_gprs_qos_ok(q))
+        r->bad = true;
+}
+
+static size_t comm_encode(const meter_t *m, uint8_t *b) {
+    const meter_modem_t *md = &m->modem;
+    wr_t w = {b, 0};
+    wr_le(&w, FORMAT_V1, 1);
+    wr_le(&w, md->tcp.port, 2);
+    wr_le(&w, md->tcp.mss, 2);
+    wr_le(&w, md->tcp.nb_of_sim_conn, 1);
+    wr_le(&w, md->tcp.inactivity_time_out, 2);
+    wr_le(&w, md->ipv4.use_dhcp, 1);
+    /* a lease is not configuration: the static values only */
+    bool st = !md->ipv4.use_dhcp;
+    wr_le(&w, st ? md->ipv4.ip_address : 0, 4);
+    wr_le(&w, st ? md->ipv4.subnet_mask : 0, 4);
+    wr_le(&w, st ? md->ipv4.gateway : 0, 4);
+    wr_le(&w, st ? md->ipv4.primary_dns : 0, 4);
+    wr_le(&w, st ? md->ipv4.secondary_dns : 0, 4);
+    wr_le(&w, md->ppp.auth, 1);
+    wr_le(&w, md->ppp.user_len, 1);
+    wr_bytes(&w, md->ppp.user, md->ppp.user_len);
+    wr_le(&w, md->ppp.password_len, 1);
+    wr_bytes(&w, md->ppp.password, md->ppp.password_len);
+    wr_le(&w, md->gprs.apn_len, 1);
+    wr_bytes(&w, md->gprs.apn, md->gprs.apn_len);
+    wr_le(&w, md->gprs.pin_code, 2);
+    wr_qos(&w, &md->gprs.default_qos);
+    wr_qos(&w, &md->gprs.requested_qos);
+    wr_le(&w, md->ac.mode, 1);
+    wr_le(&w, md->ac.repetitions, 1);
+    wr_le(&w, md->ac.repetition_delay, 2);
+    wr_windows(&w, md->ac.windows, md->ac.window_count);
+    wr_le(&w, md->ac.dest_count, 1);
+    for (uint8_t i = 0; i < md->ac.dest_count; i++) {
+        wr_le(&w, md->ac.dest_len[i], 1);
+        wr_bytes(&w, md->ac.dest[i], md->ac.dest_len[i]);
+    }
+    const uint8_t aa[5] = {md->aa.mode, md->aa.status, md->aa.number_of_calls, md->aa.rings_in,
+                           md->aa.rings_out};
+    wr_bytes(&w, aa, 5);
+    wr_windows(&w, md->aa.windows, md->aa.window_count);
+    wr_le(&w, md->aa.caller_count, 1);
+    for (uint8_t i = 0; i < md->aa.caller_count; i++) {
+        wr_le(&w, md->aa.callers[i].len, 1);
+        wr_bytes(&w, md->aa.callers[i].id, md->aa.callers[i].len);
+        wr_le(&w, md->aa.callers[i].call_type, 1);
+    }
+    return w.pos;
+}
+
+static void comm_restore(meter_t *m, const uint8_t *b, int len) {
+    rd_t r = {b, (size_t)len, 0, len < 1 || b[0] != FORMAT_V1};
+    rd_u8(&r);
+    meter_modem_t md = m->modem;
+    md.tcp.port = (uint16_t)rd_le(&r, 2);
+    md.tcp.mss = (uint16_t)rd_le(&r, 2);
+    md.tcp.nb_of_sim_conn = rd_u8(&r);
+    md.tcp.inactivity_time_out = (uint16_t)rd_le(&r, 2);
+    md.ipv4.use_dhcp = rd_u8(&r) != 0;
+    md.ipv4.ip_address = (uint32_t)rd_le(&r, 4);
+    md.ipv4.subnet_mask = (uint32_t)rd_le(&r, 4);
+    md.ipv4.gateway = (uint32_t)rd_le(&r, 4);
+    md.ipv4.primary_dns = (uint32_t)rd_le(&r, 4);
+    md.ipv4.secondary_dns = (uint32_t)rd_le(&r, 4);
+    md.ppp.auth = rd_u8(&r);
+    md.ppp.user_len = rd_count(&r, EM_COSEM_COMM_PPP_USER_MAX);
+    rd_bytes(&r, md.ppp.user, md.ppp.user_len);
+    md.ppp.password_len = rd_count(&r, EM_COSEM_COMM_PPP_PASSWORD_MAX);
+    rd_bytes(&r, md.ppp.password, md.ppp.password_len);
+    md.gprs.apn_len = rd_count(&r, EM_COSEM_COMM_APN_MAX);
+    rd_bytes(&r, md.gprs.apn, md.gprs.apn_len);
+    md.gprs.pin_code = (uint16_t)rd_le(&r, 2);
+    rd_qos(&r, &md.gprs.default_qos);
+    rd_qos(&r, &md.gprs.requested_qos);
+    md.ac.mode = rd_u8(&r);
+    md.ac.repetitions = rd_u8(&r);
+    md.ac.repetition_delay = (uint16_t)rd_le(&r, 2);
+    md.ac.window_count = rd_windows(&r, md.ac.windows);
+    md.ac.dest_count = rd_count(&r, EM_COSEM_COMM_DESTINATIONS);
+    for (uint8_t i = 0; i < md.ac.dest_count; i++) {
+        md.ac.dest_len[i] = rd_count(&r, EM_COSEM_COMM_DEST_MAX);
+        rd_bytes(&r, md.ac.dest[i], md.ac.dest_len[i]);
+        cosem_comm_dest_t d;
+        if (!r.bad && cosem_comm_parse_destination(md.ac.dest[i], md.ac.dest_len[i], &d) != 0)
+            r.bad = true;
+    }
+    md.aa.mode = rd_u8(&r);
+    md.aa.status = rd_u8(&r);
+    md.aa.number_of_calls = rd_u8(&r);
+    md.aa.rings_in = rd_u8(&r);
+    md.aa.rings_out = rd_u8(&r);
+    md.aa.window_count = rd_windows(&r, md.aa.windows);
+    md.aa.caller_count = rd_count(&r, EM_COSEM_COMM_CALLERS);
+    for (uint8_t i = 0; i < md.aa.caller_count; i++) {
+        md.aa.callers[i].len = rd_count(&r, EM_COSEM_COMM_CALLER_ID_MAX);
+        rd_bytes(&r, md.aa.callers[i].id, md.aa.callers[i].len);
+        md.aa.callers[i].call_type = rd_u8(&r);
+        if (md.aa.callers[i].call_type > COSEM_AA_CALL_WAKE_UP)
+            r.bad = true;
+    }
+    if (r.bad || r.pos != r.len || md.tcp.port == 0 || md.tcp.mss < COSEM_TCP_UDP_MSS_MIN ||
+        md.tcp.nb_of_sim_conn == 0 || md.ppp.auth > COSEM_PPP_AUTH_PAP ||
+        !cosem_gprs_apn_ok(md.gprs.apn, md.gprs.apn_len) ||
+        !cosem_auto_connect_mode_ok(md.ac.mode) || md.aa.mode > 4 ||
+        md.aa.status > COSEM_AA_STATUS_LOCKED || !cosem_ipv4_mask_ok(md.ipv4.subnet_mask))
+        return;
+    m->modem = md;
+}
+
+/* REC_COMM is larger than REC_BUF: its own buffer (~0.85 KB of stack,
+ * only while loading or committing). */
+static int write_rec(meter_persist_t *p, uint16_t id, const uint8_t *b, size_t len);
+
+static void comm_load(meter_persist_t *p) {
+    uint8_t b[COMM_LEN];
+    int len = store_record_read(&p->rec, REC_COMM, b, sizeof(b));
+    if (len > 0)
+        comm_restore(p->m, b, len);
+}
+
+static int comm_commit(meter_persist_t *p) {
+    uint8_t b[COMM_LEN];
+    return write_rec(p, REC_COMM, b, comm_encode(p->m, b));
+}
+
+/* REC_MODULE_IO: module I/O configuration, input levels and counters
+ * (the hour counter in minutes: less than a minute is lost at a
+ * restart; the pulse output counts are not kept). */
+static size_t module_io_encode(const meter_t *m, uint8_t *b) {
+    const meter_module_io_t *io = &m->io;
+    wr_t w = {b, 0};
+    wr_le(&w, FORMAT_V1, 1);
+    const uint8_t cfg[5] = {io->z3, io->z8, io->z12, io->z13, io->lc_enabled};
+    wr_bytes(&w, cfg, 5);
+    for (unsigned i = 0; i < 2; i++) {
+        wr_le(&w, io->lc_on[i], 2);
+        wr_le(&w, io->lc_off[i], 2);
+    }
+    wr_le(&w, io->threshold_w, 4);
+    wr_bytes(&w, io->level, 2);
+    wr_le(&w, io->pulses, 4);
+    wr_le(&w, io->alarms, 4);
+    wr_le(&w, io->debit_stops, 4);
+    wr_le(&w, io->threshold_count, 4);
+    /* whole minutes: the record changes once a minute, not every commit */
+    wr_le(&w, io->supply_s / 60u, 4);
+    return w.pos;
+}
+
+static void module_io_restore(meter_t *m, const uint8_t *b, int len) {
+    rd_t r = {b, (size_t)len, 0, len != (int)MODULE_IO_LEN || b[0] != FORMAT_V1};
+    rd_u8(&r);
+    meter_module_io_t io = m->io;
+    uint8_t z3 = rd_u8(&r), z8 = rd_u8(&r), z12 = rd_u8(&r), z13 = rd_u8(&r);
+    io.lc_enabled = rd_u8(&r) != 0;
+    for (unsigned i = 0; i < 2; i++) {
+        io.lc_on[i] = (uint16_t)rd_le(&r, 2);
+        io.lc_off[i] = (uint16_t)rd_le(&r, 2);
+        if (io.lc_on[i] >= 1440 || io.lc_off[i] >= 1440)
+            r.bad = true;
+    }
+    io.threshold_w = (uint32_t)rd_le(&r, 4);
+    rd_bytes(&r, io.level, 2);
+    io.pulses = (uint32_t)rd_le(&r, 4);
+    io.alarms = (uint32_t)rd_le(&r, 4);
+    io.debit_stops = (uint32_t)rd_le(&r, 4);
+    io.threshold_count = (uint32_t)rd_le(&r, 4);
+    io.supply_s = rd_le(&r, 4) * 60u;
+    if (r.bad || io.level[0] > 1 || io.level[1] > 1)
+        return;
+    m->io = io;
+    if (meter_io_configure(m, z3, z8, z12, z13) != 0)
+        m->io.z3 = 0; /* an unknown code: no function */
+}
+
 /* ---- mount, commit ------------------------------------------------------------ */
 
 static void restore_records(meter_persist_t *p) {
@@ -865,6 +1100,10 @@ static void restore_records(meter_persist_t *p) {
     if (len > 0)
         push_restore(p->m, b, len);
     image_restore(p, b, store_record_read(&p->rec, REC_IMAGE, b, sizeof(b))); /* upgrade (w1) */
+    comm_load(p); /* modem and module I/O (w4) */
+    len = store_record_read(&p->rec, REC_MODULE_IO, b, sizeof(b));
+    if (len > 0)
+        module_io_restore(p->m, b, len);
 }
 
 /* Periodic profiles continue from the last commit: a boundary crossed
@@ -930,6 +1169,10 @@ static int commit(meter_persist_t *p, int64_t utc, bool clean) {
     r2 = write_rec(p, REC_PUSH, b, push_encode(m, b));
     rc = rc != 0 ? rc : r2;
     r2 = write_rec(p, REC_IMAGE, b, image_encode(m, b)); /* upgrade (w1) */
+    rc = rc != 0 ? rc : r2;
+    r2 = comm_commit(p); /* modem and module I/O (w4) */
+    rc = rc != 0 ? rc : r2;
+    r2 = write_rec(p, REC_MODULE_IO, b, module_io_encode(m, b));
     rc = rc != 0 ? rc : r2;
     for (unsigned i = 0; i < METER_PROF_COUNT; i++) {
         if (m->prof_obj[i] == NULL || p->rows[i].ops == NULL)

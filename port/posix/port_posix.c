@@ -27,6 +27,7 @@ int em_port_posix_init(em_port_t *port, em_port_posix_t *state, const char *flas
     port->entropy = em_posix_entropy;
     port->led_pulse = em_posix_led_pulse;
     port->log = em_posix_log;
+    port->resolve = em_posix_resolve;
 
     if (flash_path != NULL && geometry != NULL) {
         int rc = em_posix_flash_open(state, flash_path, geometry);

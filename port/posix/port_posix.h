@@ -75,5 +75,7 @@ int em_posix_flash_open(em_port_posix_t *state, const char *path,
 int em_posix_entropy(void *user, uint8_t *buf, size_t len);
 void em_posix_led_pulse(void *user, unsigned channel, uint32_t count);
 void em_posix_log(void *user, enum em_log_level level, const char *module, const char *msg);
+/* port.h resolve: getaddrinfo, IPv4 only (blocks for a DNS round trip). */
+int em_posix_resolve(void *user, const char *host, uint32_t *ipv4);
 
 #endif /* EMETER_PORT_POSIX_H */
