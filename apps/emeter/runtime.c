@@ -31,6 +31,7 @@
 #include <time.h>
 
 #include "dlms/server.h"
+#include "image.h" /* devices (w2) */
 #include "meter/loadsim.h"
 #include "meter/meter.h"
 #include "meter/persist.h"
@@ -151,7 +152,9 @@ static void on_notify(void *app, const cosem_object_t *obj, uint8_t kind, int8_t
 
 static void on_auth_failure(void *user, uint16_t client_sap, int reason) {
     runtime_t *rt = user;
-    meter_auth_failure(&rt->meter, rtc_now(rt)); /* fraud log event 46 */
+    /* devices (w2): management client -> lockout (event 46 once per lock),
+     * others -> event 46 at once */
+    meter_login_failed(&rt->meter, client_sap, rtc_now(rt));
     commit(rt, rtc_now(rt));
     fprintf(stderr, "emeter: failed login from client %u (%s)\n", client_sap,
             reason == DLMS_SERVER_AUTH_LLS   ? "wrong LLS password"
@@ -159,8 +162,17 @@ static void on_auth_failure(void *user, uint16_t client_sap, int reason) {
                                              : "ciphered request failed authentication");
 }
 
+/* devices (w2): the management association is refused while locked. */
+static bool assoc_allowed(void *user, uint8_t assoc_index, uint16_t client_sap) {
+    runtime_t *rt = user;
+    (void)client_sap;
+    return meter_login_allowed(&rt->meter, assoc_index, rtc_now(rt));
+}
+
 static void on_association(void *user, const dlms_assoc_view_t *v, int event) {
-    (void)user;
+    runtime_t *rt = user;
+    if (event == DLMS_SERVER_EVENT_ASSOCIATED) /* devices (w2): failures forgotten */
+        meter_login_ok(&rt->meter, v->assoc_index, rtc_now(rt));
     static const char *const names[] = {"",          "associated", "released",
                                         "timed out", "closed",     "replaced"};
     fprintf(stderr, "emeter: client %u %s\n", v->client_sap,
@@ -418,6 +430,9 @@ static int start_meter(runtime_t *rt) {
         return -1;
     }
     rt->meter.hook_user = rt;
+    /* devices (w2): program image check on the executable's SHA-256 */
+    if (meter_devices_set_image(&rt->meter, emeter_image_digest, NULL, NULL) != 0)
+        fprintf(stderr, "emeter: cannot hash /proc/self/exe: no program image check\n");
     rt->meter.on_persist = on_persist;
     rt->meter.cosem.notify = on_notify;
     if (load_security(rt) != 0 || mount_flash(rt) != 0)
@@ -443,6 +458,7 @@ static int start_meter(runtime_t *rt) {
     sc->reserve_ic = reserve_ic;
     sc->on_auth_failure = on_auth_failure;
     sc->on_association = on_association;
+    sc->assoc_allowed = assoc_allowed; /* devices (w2) */
     return 0;
 }
 

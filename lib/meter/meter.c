@@ -56,6 +56,7 @@ static void on_measures(void *user, const metrology_measures_t *rec) {
     meter_t *m = user;
     meter_registers_apply(m, rec);
     pq_second(&m->pq, rec, m->now);
+    meter_devices_measures(m, rec); /* devices (w2): plausibility, quadrant, LED */
 }
 
 static void on_half_cycle(void *user, const metrology_half_cycle_t *hc) {
@@ -231,6 +232,8 @@ int meter_init(meter_t *m, const meter_identity_t *id, const em_port_t *port) {
     m->push_scripts.scripts[0].id = 1;
     m->push_scripts.scripts[1].id = 2;
     /* ---- end push ---- */
+    if (rc == 0)
+        rc = meter_devices_init(m); /* devices (w2) */
     return rc != 0 ? rc : meter_profiles_init(m);
 }
 
@@ -335,6 +338,8 @@ int meter_step(meter_t *m, int64_t utc, uint32_t seconds) {
         meter_billing_tick(m, utc - (int64_t)seconds); /* the first step starts the day */
     if (rc == 0)
         rc = meter_billing_tick(m, utc);
+    if (rc == 0)
+        rc = meter_devices_step(m, utc); /* devices (w2) */
     return rc != 0 ? rc : sched_rc;
 }
 

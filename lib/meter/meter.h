@@ -37,6 +37,7 @@
 #include "dlms/cosem_services.h"
 #include "meter/billing.h"
 #include "meter/demand.h"
+#include "meter/devices.h" /* devices (w2): display, tamper, lockout, diagnostics */
 #include "meter/events.h"
 #include "meter/metrology/metrology.h"
 #include "meter/pq.h"
@@ -219,6 +220,10 @@ typedef struct meter {
      * table 0.0.10.0.108.255 (script 1: scheduled push, 2: alarm push). */
     cosem_single_action_state_t push_schedule;
     cosem_script_table_state_t push_scripts;
+
+    /* devices (w2): display and button, tamper, login lockout,
+     * self-diagnostics (devices.h) */
+    meter_devices_t devices;
 
     /* Called after a head-end changed something that must survive a
      * restart (keys, security policy, LLS secret, clock settings). */

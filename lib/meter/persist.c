@@ -20,6 +20,7 @@ enum {
     REC_DEMAND = 4,   /* demand periods, maxima, cumulative maxima */
     REC_BILLING = 5,  /* end-of-billing schedule, last end, counter, debit logger 2 */
     REC_PUSH = 6,     /* push setups (scheduled, alarm) and the push schedule */
+    REC_DEVICES = 8,  /* devices (w2): display lists, login lock, tamper symbol */
     REC_PROFILE = 16, /* + profile slot (profiles.h): profile configuration */
 };
 
@@ -59,6 +60,7 @@ _Static_assert(COLS_ANALYSIS <= EM_COSEM_PROFILE_MAX_COLUMNS, "analysis logger c
 static const store_record_def_t record_defs[] = {
     {REC_ENERGY, ENERGY_LEN}, {REC_STATUS, STATUS_LEN},   {REC_PQ, PQ_LEN},
     {REC_DEMAND, DEMAND_LEN}, {REC_BILLING, BILLING_LEN}, {REC_PUSH, PUSH_LEN},
+    {REC_DEVICES, METER_DEVICES_REC_LEN}, /* devices (w2) */
 };
 
 #define RECORD_COUNT (sizeof(record_defs) / sizeof(record_defs[0]))
@@ -783,6 +785,30 @@ static int tariffs_commit(meter_persist_t *p) {
     return rc;
 }
 
+/* ---- devices (w2): display lists, login lock, tamper symbol (devices.h) ---------- */
+
+/* Also hands the store to the diagnostics' storage check. The record is
+ * rewritten by every commit but only reaches the flash when it changed
+ * (a list programmed, a lock): store_record_write skips equal values. */
+static void devices_restore(meter_persist_t *p) {
+    uint8_t b[METER_DEVICES_REC_LEN];
+    p->m->devices.persist = p;
+    int len = store_record_read(&p->rec, REC_DEVICES, b, sizeof(b));
+    int64_t utc;
+    if (cosem_rtc_now(&p->m->cosem, &utc) != 0)
+        utc = p->last_commit_utc;
+    if (len > 0)
+        meter_devices_restore(p->m, b, len, utc);
+}
+
+static int devices_commit(meter_persist_t *p) {
+    uint8_t b[METER_DEVICES_REC_LEN];
+    int rc = store_record_write(&p->rec, REC_DEVICES, b, meter_devices_encode(p->m, b));
+    if (rc != 0)
+        p->stats.last_errors++;
+    return rc;
+}
+
 /* ---- health ------------------------------------------------------------------- */
 
 /* Any damage a store found since the last look: NV-memory error event 14
@@ -826,6 +852,7 @@ static void restore_records(meter_persist_t *p) {
     len = store_record_read(&p->rec, REC_PUSH, b, sizeof(b));
     if (len > 0)
         push_restore(p->m, b, len);
+    devices_restore(p); /* devices (w2) */
 }
 
 /* Periodic profiles continue from the last commit: a boundary crossed
@@ -890,6 +917,8 @@ static int commit(meter_persist_t *p, int64_t utc, bool clean) {
     rc = rc != 0 ? rc : r2;
     r2 = write_rec(p, REC_PUSH, b, push_encode(m, b));
     rc = rc != 0 ? rc : r2;
+    r2 = devices_commit(p); /* devices (w2) */
+    rc = rc != 0 ? rc : r2;
     for (unsigned i = 0; i < METER_PROF_COUNT; i++) {
         if (m->prof_obj[i] == NULL || p->rows[i].ops == NULL)
             continue;
@@ -943,6 +972,7 @@ int meter_persist_power_up(meter_persist_t *p, int64_t utc) {
             p->m->clock.status |= COSEM_CLOCK_STATUS_INVALID;
     }
     int r2 = meter_power_up(p->m, utc);
+    meter_devices_power_up(p->m, utc, down); /* devices (w2): event 6 once, tamper queue */
     p->clean_power_down = false;
     int r3 = commit(p, utc, false);
     return rc != 0 ? rc : r2 != 0 ? r2 : r3;
@@ -952,6 +982,7 @@ int meter_persist_power_down(meter_persist_t *p, int64_t utc) {
     if (p == NULL || p->m == NULL)
         return METER_PERSIST_ERR_BADARG;
     int rc = meter_event(p->m, METER_LOG_STANDARD, METER_EV_POWER_DOWN, utc);
+    meter_devices_power_down(p->m, utc); /* devices (w2): tamper outage queue, display off */
     int r2 = commit(p, utc, true);
     return r2 != 0 ? r2 : rc;
 }
