@@ -439,10 +439,19 @@ size_t meter_devices_encode(const meter_t *m, uint8_t *b) {
             memcpy(b + k, it->obis, 6);
             k += 6;
             b[k++] = (uint8_t)it->attr;
-            b[k++] = it->format;
         }
     }
     return k;
+}
+
+/* The format an item has in the configured list, else automatic. */
+static uint8_t configured_format(const display_list_t *list, const display_item_t *it) {
+    for (uint8_t i = 0; list != NULL && i < list->count; i++) {
+        const display_item_t *c = &list->items[i];
+        if (c->class_id == it->class_id && c->attr == it->attr && memcmp(c->obis, it->obis, 6) == 0)
+            return c->format;
+    }
+    return DISPLAY_FMT_AUTO;
 }
 
 void meter_devices_restore(meter_t *m, const uint8_t *b, int len, int64_t utc) {
@@ -467,7 +476,7 @@ void meter_devices_restore(meter_t *m, const uint8_t *b, int len, int64_t utc) {
             memcpy(it->obis, b + k + 2, 6);
             it->attr = (int8_t)b[k + 8];
             it->data_index = 0;
-            it->format = b[k + 9];
+            it->format = configured_format(display_list_get(&dv->display, l), it);
             k += METER_DEVICES_LIST_ITEM;
         }
         /* A list the display refuses (damaged) keeps the default. */

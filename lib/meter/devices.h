@@ -93,8 +93,12 @@ int meter_devices_power_up(struct meter *m, int64_t utc, int64_t last_utc);
 int meter_devices_power_down(struct meter *m, int64_t utc);
 
 /* Persistence (record REC_DEVICES of persist.c): the display lists and the
- * lock. encode returns the length written to b[0..METER_DEVICES_REC_LEN). */
-#define METER_DEVICES_LIST_ITEM 10u /* class u16, logical name 6, attribute i8, format u8 */
+ * lock. encode returns the length written to b[0..METER_DEVICES_REC_LEN).
+ * The item formats are not stored: a restored item takes the format the
+ * same item has in the configured list, else DISPLAY_FMT_AUTO (what a
+ * COSEM SET of the list does). The record grows with EM_DISPLAY_*_MAX
+ * (770 bytes with the defaults). */
+#define METER_DEVICES_LIST_ITEM 9u /* class u16, logical name 6, attribute i8 */
 #define METER_DEVICES_REC_LEN                                                                      \
     (1u + 8u + 1u + DISPLAY_LIST_COUNT +                                                           \
      METER_DEVICES_LIST_ITEM *                                                                     \
