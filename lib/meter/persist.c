@@ -58,8 +58,12 @@ _Static_assert(COLS_ANALYSIS <= EM_COSEM_PROFILE_MAX_COLUMNS, "analysis logger c
 #define PROF_REC(slot, cols)                                                                       \
     { REC_PROFILE + (slot), PROFILE_LEN(cols) }
 static const store_record_def_t record_defs[] = {
-    {REC_ENERGY, ENERGY_LEN}, {REC_STATUS, STATUS_LEN},   {REC_PQ, PQ_LEN},
-    {REC_DEMAND, DEMAND_LEN}, {REC_BILLING, BILLING_LEN}, {REC_PUSH, PUSH_LEN},
+    {REC_ENERGY, ENERGY_LEN},
+    {REC_STATUS, STATUS_LEN},
+    {REC_PQ, PQ_LEN},
+    {REC_DEMAND, DEMAND_LEN},
+    {REC_BILLING, BILLING_LEN},
+    {REC_PUSH, PUSH_LEN},
     {REC_DEVICES, METER_DEVICES_REC_LEN}, /* devices (w2) */
 };
 
