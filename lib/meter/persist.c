@@ -64,7 +64,8 @@ static const store_record_def_t record_defs[] = {
     {REC_DEMAND, DEMAND_LEN},
     {REC_BILLING, BILLING_LEN},
     {REC_PUSH, PUSH_LEN},
-    {REC_DEVICES, METER_DEVICES_REC_LEN}, /* devices (w2) */
+    /* devices (w2) */
+    {REC_DEVICES, METER_DEVICES_REC_LEN},
 };
 
 #define RECORD_COUNT (sizeof(record_defs) / sizeof(record_defs[0]))
