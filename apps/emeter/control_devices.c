@@ -49,13 +49,23 @@ static json_object *parse(const char *body, size_t len, const char *const *allow
         for (const char *const *a = allowed; *a != NULL; a++)
             ok = ok || strcmp(*a, key) == 0;
         if (!ok) {
+            /* A plain name as it is, anything else quoted with odd
+             * characters as '?': the message starts with the field. */
             char name[64];
+            bool plain = key[0] != '\0';
+            for (const char *k = key; *k != '\0'; k++)
+                plain = plain && ((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') ||
+                                  (*k >= '0' && *k <= '9') || *k == '_');
             size_t n = 0;
-            for (const char *k = key; *k != '\0' && n + 1 < sizeof(name); k++)
-                name[n++] = *k >= 0x20 && *k < 0x7F ? *k : '?';
+            if (!plain)
+                name[n++] = '"';
+            for (const char *k = key; *k != '\0' && n + 2 < sizeof(name); k++)
+                name[n++] = *k >= 0x20 && *k < 0x7F && *k != '"' && *k != '\\' ? *k : '?';
+            if (!plain)
+                name[n++] = '"';
             name[n] = '\0';
             json_object_put(root);
-            reject(err, errlen, name[0] ? name : "\"\"", "unknown field");
+            reject(err, errlen, name, "unknown field");
             return NULL;
         }
     }
