@@ -554,21 +554,6 @@ int meter_login_ok(meter_t *m, uint8_t assoc_index, int64_t utc) {
 /* ---- COSEM bindings
  * ------------------------------------------------------------------------------ */
 
-int meter_read_display_list(void *app, uint16_t arg, axdr_enc_t *e) {
-    const meter_t *m = app;
-    if (arg >= DISPLAY_LIST_COUNT)
-        return DLMS_DAR_OBJECT_UNAVAILABLE;
-    return display_list_encode(&m->devices.display, (uint8_t)arg, e);
-}
-
-int meter_write_display_list(void *app, uint16_t arg, axdr_dec_t *d) {
-    meter_t *m = app;
-    if (arg >= DISPLAY_LIST_COUNT)
-        return DLMS_DAR_OBJECT_UNAVAILABLE;
-    int rc = display_list_write(&m->devices.display, (uint8_t)arg, d);
-    return rc < 0 ? (int)DLMS_DAR_OTHER_REASON : rc;
-}
-
 int meter_read_error_register(void *app, uint16_t arg, axdr_enc_t *e) {
     (void)arg;
     const meter_t *m = app;
@@ -586,12 +571,124 @@ int meter_write_error_register(void *app, uint16_t arg, axdr_dec_t *d) {
     return 0;
 }
 
-const cosem_data_def_t meter_def_display_list[DISPLAY_LIST_COUNT] = {
-    {.value = COSEM_CALL(meter_read_display_list, meter_write_display_list, DISPLAY_LIST_AUTO)},
-    {.value = COSEM_CALL(meter_read_display_list, meter_write_display_list, DISPLAY_LIST_MANUAL)},
-    {.value = COSEM_CALL(meter_read_display_list, meter_write_display_list, DISPLAY_LIST_SERVICE)},
-    {.value = COSEM_CALL(meter_read_display_list, meter_write_display_list, DISPLAY_LIST_BATTERY)},
+/* ---- display readouts: Profile generic (class 7, version 1) ----------------------------------
+ *
+ * Blue Book 4.3.6 "Profile generic" served for the display lists
+ * (0.0.21.0.x.255): the list IS the capture_objects (attribute 3), read
+ * and written through the display (display_list_encode / _write: hostile
+ * input, capacities, legal readings). The buffer (2) holds one entry, the
+ * current values of the captured attributes, read like the display reads
+ * them (a value that cannot be read is null-data): what a client would
+ * see on the LCD, in one GET. capture_period (4) 0: the readout is not
+ * captured periodically; sort_method (5) fifo; sort_object (6) none;
+ * entries_in_use (7) 1 (0 for an empty list); profile_entries (8) 1.
+ * Methods reset and capture are not served (nothing is stored). */
+
+static uint8_t readout_list(const cosem_object_t *obj) {
+    return ((const meter_display_readout_def_t *)obj->def)->list;
+}
+
+static int readout_buffer(meter_t *m, const display_list_t *list, axdr_enc_t *e) {
+    if (list->count == 0)
+        return axdr_put_array(e, 0);
+    axdr_put_array(e, 1);
+    axdr_put_structure(e, list->count);
+    for (uint8_t i = 0; i < list->count; i++) {
+        const display_item_t *it = &list->items[i];
+        const cosem_object_t *o = cosem_find(&m->cosem, it->obis);
+        uint8_t buf[64];
+        size_t n = 0;
+        if (o != NULL && o->cls->class_id == it->class_id && it->attr >= 2 &&
+            it->attr <= o->cls->attr_count && o->cls != &meter_class_display_readout &&
+            (o->cls->present == NULL || o->cls->present(&m->cosem, o)) &&
+            get_attr(m, o, it->attr, buf, sizeof(buf), &n) == 0)
+            axdr_put_raw(e, buf, n);
+        else
+            axdr_put_null(e);
+    }
+    return 0;
+}
+
+static int readout_get(const cosem_req_t *r, axdr_enc_t *e) {
+    meter_t *m = r->srv->app;
+    uint8_t l = readout_list(r->obj);
+    const display_list_t *list = display_list_get(&m->devices.display, l);
+    switch (r->id) {
+    case 2:
+        readout_buffer(m, list, e);
+        break;
+    case 3:
+        display_list_encode(&m->devices.display, l, e);
+        break;
+    case 4:
+        axdr_put_uint32(e, 0);
+        break;
+    case 5:
+        axdr_put_enum(e, 1); /* fifo */
+        break;
+    case 6: {
+        static const uint8_t none[6] = {0};
+        axdr_put_structure(e, 4);
+        axdr_put_uint16(e, 0);
+        axdr_put_octet_string(e, none, 6);
+        axdr_put_int8(e, 0);
+        axdr_put_uint16(e, 0);
+        break;
+    }
+    case 7:
+        axdr_put_uint32(e, list->count > 0 ? 1u : 0u);
+        break;
+    case 8:
+        axdr_put_uint32(e, 1);
+        break;
+    default:
+        return DLMS_DAR_OBJECT_UNDEFINED;
+    }
+    return e->err;
+}
+
+static int readout_set(const cosem_req_t *r, axdr_dec_t *value) {
+    meter_t *m = r->srv->app;
+    if (r->id != 3)
+        return DLMS_DAR_READ_WRITE_DENIED;
+    int rc = display_list_write(&m->devices.display, readout_list(r->obj), value);
+    return rc < 0 ? (int)DLMS_DAR_OTHER_REASON : rc;
+}
+
+/* reset / capture: nothing is stored, so not offered (method_mask 0: the
+ * dispatcher refuses them before this is reached). */
+static int readout_action(const cosem_req_t *r, axdr_dec_t *params, axdr_enc_t *ret,
+                          bool *has_ret) {
+    (void)r;
+    (void)params;
+    (void)ret;
+    *has_ret = false;
+    return DLMS_ACTION_READ_WRITE_DENIED;
+}
+
+static int readout_check(const cosem_server_t *s, const cosem_object_t *obj) {
+    (void)s;
+    return obj->def != NULL && readout_list(obj) < DISPLAY_LIST_COUNT ? 0 : COSEM_ERR_BINDING;
+}
+
+const cosem_class_t meter_class_display_readout = {
+    .class_id = 7,
+    .version = 1,
+    .attr_count = 8,
+    .method_count = 2,
+    .write_mask = COSEM_BIT(3),
+    .get = readout_get,
+    .set = readout_set,
+    .action = readout_action,
+    .check = readout_check,
 };
+
+const meter_display_readout_def_t meter_def_display_readout[DISPLAY_LIST_COUNT] = {
+    {DISPLAY_LIST_AUTO}, {DISPLAY_LIST_MANUAL}, {DISPLAY_LIST_SERVICE}, {DISPLAY_LIST_BATTERY}};
+
+/* Read everything, write capture_objects ciphered (management client). */
+const cosem_access_t meter_acc_display_readout = {
+    .read = COSEM_ALL, .write = COSEM_BIT(3), .auth = COSEM_BIT(3)};
 
 const cosem_data_def_t meter_def_error_register = {
     .value = COSEM_CALL(meter_read_error_register, meter_write_error_register, 0)};

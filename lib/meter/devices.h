@@ -12,8 +12,9 @@
  *    columns); the symbols from the meter state at every step (tariff,
  *    quadrant of the total powers, phases and their sequence, tamper
  *    symbol, error register); lists configurable over DLMS as the
- *    capture_objects array of 0.0.21.0.1/2/3/5.255 (class 1 Data objects,
- *    see METER_DEVICES_OBJECTS); lists persisted.
+ *    capture_objects (attribute 3) of the display readouts 0.0.21.0.1/2/3/
+ *    5.255 (Profile generic, class 7: meter_class_display_readout); lists
+ *    persisted.
  *  - tamper: events 40-45 into the fraud detection log (through the event
  *    table: alarm bit 13 fraud attempt); outage queue between
  *    meter_persist_power_down and meter_persist_power_up.
@@ -145,30 +146,35 @@ int meter_login_ok(struct meter *m, uint8_t assoc_index, int64_t utc);
 
 /* ---- COSEM bindings --------------------------------------------------------------- */
 
-/* Display lists: arg = enum display_list_id (capture_objects array). */
-int meter_read_display_list(void *app, uint16_t arg, axdr_enc_t *e);
-int meter_write_display_list(void *app, uint16_t arg, axdr_dec_t *d);
 /* Error register 0.0.97.97.0.255: read; a write clears the bits written
  * (like the alarm register). */
 int meter_read_error_register(void *app, uint16_t arg, axdr_enc_t *e);
 int meter_write_error_register(void *app, uint16_t arg, axdr_dec_t *d);
 
-extern const cosem_data_def_t meter_def_display_list[DISPLAY_LIST_COUNT];
 extern const cosem_data_def_t meter_def_error_register;
 
+/* The display readouts 0.0.21.0.1/2/3/5.255: Profile generic (class 7,
+ * version 1) served from the display (devices.c): capture_objects (3) is
+ * the display list, read and written through display_list_encode /
+ * display_list_write; the buffer (2) one entry of the current values. */
+typedef struct meter_display_readout_def {
+    uint8_t list; /* enum display_list_id */
+} meter_display_readout_def_t;
+extern const cosem_class_t meter_class_display_readout;
+extern const meter_display_readout_def_t meter_def_display_readout[DISPLAY_LIST_COUNT];
+extern const cosem_access_t meter_acc_display_readout;
+
 /* The table rows (objects_esmr.c, objects_omni.c): the error register and
- * the display lists, management client only, value writable. The lists
- * are class 1 Data objects whose value is the capture_objects array of
- * the Blue Book display readout profiles (class 7 attribute 3): the
- * Profile generic class keeps its capture objects in its own state and
- * offers no callback for attribute 3, so a list held by the display and
- * checked by it (legal readings) cannot be bound there. */
+ * the display readouts, management client only, written ciphered. */
+#define METER_DEVICES_READOUT(e, list)                                                             \
+    METER_OBJ(meter_class_display_readout, 0, 0, 21, 0, e, meter_def_display_readout[list],        \
+              meter_acc_display_readout)
 #define METER_DEVICES_OBJECTS                                                                      \
     DATA(0, 0, 97, 97, 0, meter_def_error_register, meter_acc_rw_value),                           \
-        DATA(0, 0, 21, 0, 1, meter_def_display_list[DISPLAY_LIST_AUTO], meter_acc_rw_value),       \
-        DATA(0, 0, 21, 0, 2, meter_def_display_list[DISPLAY_LIST_MANUAL], meter_acc_rw_value),     \
-        DATA(0, 0, 21, 0, 3, meter_def_display_list[DISPLAY_LIST_SERVICE], meter_acc_rw_value),    \
-        DATA(0, 0, 21, 0, 5, meter_def_display_list[DISPLAY_LIST_BATTERY], meter_acc_rw_value)
+        METER_DEVICES_READOUT(1, DISPLAY_LIST_AUTO),                                               \
+        METER_DEVICES_READOUT(2, DISPLAY_LIST_MANUAL),                                             \
+        METER_DEVICES_READOUT(3, DISPLAY_LIST_SERVICE),                                            \
+        METER_DEVICES_READOUT(5, DISPLAY_LIST_BATTERY)
 
 const char *meter_devices_strerror(int err);
 

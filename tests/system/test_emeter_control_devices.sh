@@ -24,6 +24,7 @@ fail() { echo "FAIL: $*"; [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null; echo "
 pass() { echo "ok: $*"; PASSED=$((PASSED + 1)); }
 command -v python3 >/dev/null || fail "python3 is needed to check the JSON"
 
+: > "$WORK/emeter.log" # exists before the port lookup reads it
 "$BIN/emeter" --state "$WORK/state" --listen 127.0.0.1:0 --control 127.0.0.1:0 --speed 10 \
   > "$WORK/emeter.log" 2> "$WORK/emeter.err" &
 PID=$!

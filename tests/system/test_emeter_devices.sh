@@ -2,8 +2,9 @@
 # test_emeter_devices.sh - system test: the devices of the emeter virtual
 # meter seen by the dlms client (docs/devices-wiring.md):
 #
-#   - management client 1 reads the error register 0.0.97.97.0.255 (0) and
-#     the automatic display list 0.0.21.0.1.255 (capture objects, A+ first)
+#   - management client 1 reads the error register 0.0.97.97.0.255 (0), the
+#     automatic display list 0.0.21.0.1.255 (class 7 capture_objects, A+)
+#     and its buffer with `dlms profile` (one entry of the listed values)
 #   - three wrong authentication keys lock the management association: the
 #     right key is then refused (AARE rejected-transient, authentication
 #     failure) while the public client keeps reading
@@ -18,6 +19,7 @@ fail() { echo "FAIL: $*"; [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null; echo "
 pass() { echo "ok: $*"; }
 
 start_meter() { # $1 = log name
+  : > "$WORK/$1" # exists before the port lookup reads it
   "$BIN/emeter" --state "$WORK/state" --listen 127.0.0.1:0 > "$WORK/$1" 2>&1 &
   PID=$!
   for _ in $(seq 1 100); do
@@ -35,9 +37,13 @@ start_meter emeter1.log
 out=$(D --auth hls5 get 0.0.97.97.0.255 2 --class 1 2>/dev/null) || fail "error register read: $out"
 [ "$out" = "0" ] || fail "error register: $out"
 pass "error register 0.0.97.97.0.255 reads $out"
-out=$(D --auth hls5 get 0.0.21.0.1.255 2 --class 1 2>/dev/null) || fail "display list read: $out"
+out=$(D --auth hls5 get 0.0.21.0.1.255 3 --class 7 2>/dev/null) || fail "display list read: $out"
 echo "$out" | grep -qi '{3, 0100010800ff, 2, 0}' || fail "display list lacks A+: $out"
 pass "automatic display list 0.0.21.0.1.255 holds A+"
+out=$(D --auth hls5 profile 0.0.21.0.1.255 2>/dev/null) || fail "display readout buffer"
+echo "$out" | head -1 | grep -q '^# 1.0.1.8.0.255:2' || fail "readout columns: $out"
+[ "$(echo "$out" | grep -vc '^#')" = 1 ] || fail "readout rows: $out"
+pass "display readout buffer: one entry of the listed values ($(echo "$out" | tail -1 | tr '\t' ' '))"
 
 for i in 1 2 3; do
   D --auth hls5 --ak $BAD_AK clock >/dev/null 2>&1 && fail "wrong AK accepted"

@@ -540,11 +540,25 @@ static void test_display_lists_over_dlms(void **state) {
     ticks(2);
     assert_true(associate(AK));
     const uint8_t *auto_ln = LN(0, 0, 21, 0, 1, 255);
-    assert_int_equal(get(1, auto_ln, 2), 0);
+    assert_int_equal(get(7, auto_ln, 3), 0);
     assert_int_equal(val[0], 0x01); /* array */
     assert_int_equal(val[1], 8);    /* the esmr automatic list */
-    assert_int_equal(get(1, LN(0, 0, 21, 0, 5, 255), 2), 0);
+    assert_int_equal(get(7, LN(0, 0, 21, 0, 5, 255), 3), 0);
     assert_int_equal(val[1], 0); /* no battery list on esmr */
+    /* The readout is a Profile generic: class 1 is the wrong class. */
+    assert_int_not_equal(get(1, auto_ln, 2), 0);
+    assert_int_equal(res.dar, DLMS_DAR_OBJECT_CLASS_INCONSISTENT);
+    /* buffer: one entry, the current values of the 8 items (A+ first, a
+     * double-long-unsigned register value) */
+    assert_int_equal(get(7, auto_ln, 2), 0);
+    assert_memory_equal(val, ((const uint8_t[]){0x01, 0x01, 0x02, 0x08}), 4);
+    assert_int_equal(val[4], AXDR_DOUBLE_LONG_UNSIGNED);
+    assert_int_equal(get_u32(7, auto_ln, 4), 0); /* capture_period: not periodic */
+    assert_int_equal(get_u32(7, auto_ln, 7), 1); /* entries_in_use */
+    assert_int_equal(get_u32(7, auto_ln, 8), 1); /* profile_entries */
+    /* only capture_objects is writable */
+    assert_int_not_equal(set(7, auto_ln, 4, (const uint8_t[]){0x06, 0, 0, 0, 60}, 5), 0);
+    assert_int_equal(res.dar, DLMS_DAR_READ_WRITE_DENIED);
 
     /* Without A- (a legal reading): refused, the list unchanged. */
     uint8_t b[64];
@@ -553,11 +567,11 @@ static void test_display_lists_over_dlms(void **state) {
     b[n++] = 2;
     n += put_item(b + n, 3, LN(1, 0, 1, 8, 0, 255));
     n += put_item(b + n, 3, LN(1, 0, 32, 7, 0, 255));
-    assert_int_not_equal(set(1, auto_ln, 2, b, n), 0);
+    assert_int_not_equal(set(7, auto_ln, 3, b, n), 0);
     assert_int_equal(res.dar, DLMS_DAR_OTHER_REASON);
     assert_int_equal(display_list_get(&m.devices.display, DISPLAY_LIST_AUTO)->count, 8);
     /* Not an array of structures: type-unmatched. */
-    assert_int_not_equal(set(1, auto_ln, 2, (const uint8_t[]){0x12, 0x00, 0x01}, 3), 0);
+    assert_int_not_equal(set(7, auto_ln, 3, (const uint8_t[]){0x12, 0x00, 0x01}, 3), 0);
     assert_int_equal(res.dar, DLMS_DAR_TYPE_UNMATCHED);
 
     /* A+, A-, U L1: accepted and shown. */
@@ -567,8 +581,8 @@ static void test_display_lists_over_dlms(void **state) {
     n += put_item(b + n, 3, LN(1, 0, 32, 7, 0, 255));
     n += put_item(b + n, 3, LN(1, 0, 1, 8, 0, 255));
     n += put_item(b + n, 3, LN(1, 0, 2, 8, 0, 255));
-    assert_int_equal(set(1, auto_ln, 2, b, n), 0);
-    assert_int_equal(get(1, auto_ln, 2), 0);
+    assert_int_equal(set(7, auto_ln, 3, b, n), 0);
+    assert_int_equal(get(7, auto_ln, 3), 0);
     assert_int_equal(val_len, n);
     assert_memory_equal(val, b, n);
     ticks(6);
