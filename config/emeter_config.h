@@ -628,6 +628,14 @@
 #define EM_METER_PERSIST_CAL_SECTORS 2
 #endif
 
+/* Sectors of the configuration journal (push setups, communication setup
+ * objects, display lists and login lock: about 2.4 KB, which fits neither
+ * journal above; written when a head-end programs them or a push is
+ * pending). 2 sectors, the minimum of a journal. */
+#ifndef EM_METER_PERSIST_CFG_SECTORS
+#define EM_METER_PERSIST_CFG_SECTORS 2
+#endif
+
 /* Seconds between two periodic commits of the registers
  * (meter_persist_tick; the field commit_period_s overrides it at run
  * time). 1 on the host: every value a client reads is already durable, and

@@ -16,7 +16,9 @@
  *   - a SET of alarm register 1 only clears bits;
  *   - the sag/swell thresholds keep sag < declared voltage < swell and
  *     their times within 1..3600 s;
- *   - a profile never shows more entries than profile_entries.
+ *   - a profile never shows more entries than profile_entries;
+ *   - a display list (0.0.21.0.x.255) stays within its capacity and keeps
+ *     the legal readings it must hold.
  */
 #include <stdint.h>
 #include <string.h>
@@ -65,10 +67,25 @@ static void invariants(void) {
     check(c->sag_v < c->u_din && c->u_din < c->swell_v);
     check(c->sag_time_ms >= 1000u && c->sag_time_ms <= 3600000u);
     check(c->swell_time_ms >= 1000u && c->swell_time_ms <= 3600000u);
-    const cosem_profile_state_t *p[] = {&m.lp,      &m.daily,   &m.monthly,
-                                        &m.logs[0], &m.logs[1], &m.logs[2]};
-    for (unsigned i = 0; i < sizeof(p) / sizeof(p[0]); i++) {
-        check(p[i]->entries_in_use <= p[i]->profile_entries);
+    for (unsigned i = 0; i < METER_PROF_COUNT; i++)
+        if (m.prof_obj[i] != NULL)
+            check(m.prof[i].entries_in_use <= m.prof[i].profile_entries);
+    /* devices (w2): a display list SET never leaves a list over its
+     * capacity or without the legal readings it must hold. */
+    const display_t *d = &m.devices.display;
+    for (uint8_t l = 0; l < DISPLAY_LIST_COUNT; l++) {
+        const display_list_t *x = display_list_get(d, l);
+        check(x->count <= display_list_capacity(l));
+        if ((d->cfg.legal_lists & (1u << l)) == 0)
+            continue;
+        for (unsigned k = 0; k < d->cfg.legal_count; k++) {
+            bool found = false;
+            for (unsigned i = 0; i < x->count; i++)
+                found = found || (x->items[i].class_id == d->cfg.legal[k].class_id &&
+                                  x->items[i].attr == d->cfg.legal[k].attr &&
+                                  memcmp(x->items[i].obis, d->cfg.legal[k].obis, 6) == 0);
+            check(found);
+        }
     }
 }
 

@@ -6,7 +6,8 @@
  * see, would hold.
  *
  * Input: a sequence of {record selector u8, length u8, value bytes}; the
- * selector picks one of the meter's record ids (1, 2, 3, 16..21) or of the
+ * selector picks one of the meter's record ids (1, 2, 3, 16..21, and 8 the
+ * devices record: display lists, login lock, with a 2-byte length) or of the
  * tariff journal (active calendar, passive calendar, special days; their
  * length is 2 bytes, big-endian). The values are written through the
  * record stores of a freshly formatted meter flash (in RAM), then a new
@@ -27,8 +28,9 @@
 #include "meter/meter.h"
 #include "meter/persist.h"
 
-#define SECTOR  4096u
-#define SECTORS 26u
+#define SECTOR 4096u
+/* Room for the esmr layout (meter_persist_sectors_needed, checked below). */
+#define SECTORS 160u
 
 static uint8_t img[SECTOR * SECTORS];
 static em_port_t port;
@@ -104,6 +106,28 @@ static void check_sane(const meter_t *mm, const meter_persist_t *pp) {
     if (cosem_calendar_check(&mm->calendar.active) != 0 ||
         mm->special_days.count > EM_COSEM_SPECIAL_DAYS)
         __builtin_trap();
+    /* devices (w2): lists within their capacity, items valid, the legal
+     * readings where they must be. */
+    const display_t *d = &mm->devices.display;
+    for (uint8_t l = 0; l < DISPLAY_LIST_COUNT; l++) {
+        const display_list_t *x = display_list_get(d, l);
+        if (x->count > display_list_capacity(l))
+            __builtin_trap();
+        for (unsigned i = 0; i < x->count; i++)
+            if (x->items[i].class_id == 0 || x->items[i].attr < 1 || x->items[i].data_index != 0)
+                __builtin_trap();
+        if ((d->cfg.legal_lists & (1u << l)) == 0)
+            continue;
+        for (unsigned k = 0; k < d->cfg.legal_count; k++) {
+            bool found = false;
+            for (unsigned i = 0; i < x->count && !found; i++)
+                found = x->items[i].class_id == d->cfg.legal[k].class_id &&
+                        x->items[i].attr == d->cfg.legal[k].attr &&
+                        memcmp(x->items[i].obis, d->cfg.legal[k].obis, 6) == 0;
+            if (!found)
+                __builtin_trap();
+        }
+    }
 }
 
 /* Calendars and special days, field by field (padding). */
@@ -193,6 +217,25 @@ static bool same_profiles(const meter_t *a, const meter_t *b) {
     return true;
 }
 
+/* devices (w2): display lists, lock, tamper symbol. */
+static bool same_devices(const meter_t *a, const meter_t *b) {
+    if (lockout_until(&a->devices.lockout) != lockout_until(&b->devices.lockout) ||
+        tamper_symbol(&a->devices.tamper) != tamper_symbol(&b->devices.tamper))
+        return false;
+    for (uint8_t l = 0; l < DISPLAY_LIST_COUNT; l++) {
+        const display_list_t *x = display_list_get(&a->devices.display, l);
+        const display_list_t *y = display_list_get(&b->devices.display, l);
+        if (x->count != y->count)
+            return false;
+        for (unsigned i = 0; i < x->count; i++)
+            if (x->items[i].class_id != y->items[i].class_id ||
+                x->items[i].attr != y->items[i].attr || x->items[i].format != y->items[i].format ||
+                memcmp(x->items[i].obis, y->items[i].obis, 6) != 0)
+                return false;
+    }
+    return true;
+}
+
 static bool same_state(const meter_t *a, const meter_t *b) {
     const pq_cfg_t *ca = &a->pq.cfg, *cb = &b->pq.cfg;
     if (memcmp(&a->energy, &b->energy, sizeof(a->energy)) != 0 || a->alarm[0] != b->alarm[0] ||
@@ -211,15 +254,18 @@ static bool same_state(const meter_t *a, const meter_t *b) {
             a->pq.ph[k].last_sag_ms != b->pq.ph[k].last_sag_ms ||
             memcmp(&a->pq.ph[k].last_swell_v, &b->pq.ph[k].last_swell_v, sizeof(float)) != 0)
             return false;
-    return same_profiles(a, b) && same_tariffs(a, b);
+    return same_profiles(a, b) && same_tariffs(a, b) && same_devices(a, b);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* 0x100 + n: record n of the tariff journal. */
-    static const uint16_t ids[] = {1, 2, 3, 16, 17, 18, 19, 20, 21, 0x101, 0x102, 0x103};
+    static const uint16_t ids[] = {1, 2, 3, 16, 17, 18, 19, 20, 21, 0x101, 0x102, 0x103, 8};
     memset(img, 0xFF, sizeof(img));
     memset(&port, 0, sizeof(port));
     port.flash = (em_flash_geometry_t){SECTOR, SECTORS, 4};
+    port.flash.sector_count = meter_persist_sectors_needed(&port.flash, METER_VARIANT_ESMR);
+    if (port.flash.sector_count == 0 || port.flash.sector_count > SECTORS)
+        __builtin_trap();
     port.flash_read = mem_read;
     port.flash_program = mem_program;
     port.flash_erase = mem_erase;
@@ -232,7 +278,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         uint16_t id = ids[data[pos] % (sizeof(ids) / sizeof(ids[0]))];
         size_t len = data[pos + 1];
         pos += 2;
-        if (id > 0x100 && pos < size)
+        if ((id > 0x100 || id == 8) && pos < size)
             len = len << 8 | data[pos++];
         if (len > size - pos)
             len = size - pos;

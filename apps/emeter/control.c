@@ -30,6 +30,7 @@
 
 #include "config.h"
 #include "control_api.h"
+#include "control_devices.h" /* devices (w2) */
 #include "cosem/cosem_classes.h"
 #include "modem_host.h" /* /api/link, /api/io (w4) */
 
@@ -70,6 +71,9 @@ static void h_time(control_t *c, const char *body, size_t len, reply_t *r);
 static void h_link_get(control_t *c, const char *body, size_t len, reply_t *r);
 static void h_link_set(control_t *c, const char *body, size_t len, reply_t *r);
 static void h_io(control_t *c, const char *body, size_t len, reply_t *r);
+static void h_button(control_t *c, const char *body, size_t len, reply_t *r); /* devices (w2) */
+static void h_cover(control_t *c, const char *body, size_t len, reply_t *r);
+static void h_magnet(control_t *c, const char *body, size_t len, reply_t *r);
 
 /* The endpoints. Adding one is a row here and its handler: the device
  * modules add /api/button, /api/cover and /api/magnet this way. */
@@ -86,6 +90,10 @@ static const struct endpoint {
     {"/api/link", "GET", h_link_get},
     {"/api/link", "POST", h_link_set},
     {"/api/io", "POST", h_io},
+    /* devices (w2) */
+    {"/api/button", "POST", h_button},
+    {"/api/cover", "POST", h_cover},
+    {"/api/magnet", "POST", h_magnet},
 };
 
 static void bad_request(reply_t *r, const char *msg) {
@@ -353,6 +361,52 @@ static void h_io(control_t *c, const char *body, size_t len, reply_t *r) {
     int rc = emeter_io_input((unsigned)port, (unsigned)level);
     if (rc != 0) {
         conflict(r, meter_module_io_strerror(rc));
+        return;
+    }
+    r->json = state_json(c);
+}
+
+/* ---- devices (w2): POST /api/button, /api/cover, /api/magnet ---------------- */
+
+static void h_button(control_t *c, const char *body, size_t len, reply_t *r) {
+    control_button_t b;
+    char err[200];
+    int press = 0;
+    if (control_parse_button(body, len, &b, err, sizeof(err)) != 0) {
+        bad_request(r, err);
+        return;
+    }
+    if (runtime_button(c->rt, b.edge, b.down, b.hold_ms, &press, err, sizeof(err)) != 0) {
+        conflict(r, err);
+        return;
+    }
+    r->json = state_json(c);
+    json_object_object_add(r->json, "press", json_object_new_string(control_press_name(press)));
+}
+
+static void h_cover(control_t *c, const char *body, size_t len, reply_t *r) {
+    control_cover_t cv;
+    char err[200];
+    if (control_parse_cover(body, len, &cv, err, sizeof(err)) != 0) {
+        bad_request(r, err);
+        return;
+    }
+    if (runtime_cover(c->rt, cv.which, cv.open, err, sizeof(err)) != 0) {
+        conflict(r, err);
+        return;
+    }
+    r->json = state_json(c);
+}
+
+static void h_magnet(control_t *c, const char *body, size_t len, reply_t *r) {
+    uint16_t mt;
+    char err[200];
+    if (control_parse_magnet(body, len, &mt, err, sizeof(err)) != 0) {
+        bad_request(r, err);
+        return;
+    }
+    if (runtime_magnet(c->rt, mt, err, sizeof(err)) != 0) {
+        conflict(r, err);
         return;
     }
     r->json = state_json(c);

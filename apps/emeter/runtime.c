@@ -40,6 +40,8 @@
 #include <time.h>
 
 #include "dlms/server.h"
+#include "control_devices.h" /* devices (w2) */
+#include "image.h"           /* devices (w2) */
 #include "meter/loadsim.h"
 #include "meter/meter.h"
 #include "meter/persist.h"
@@ -182,7 +184,9 @@ static void on_notify(void *app, const cosem_object_t *obj, uint8_t kind, int8_t
 
 static void on_auth_failure(void *user, uint16_t client_sap, int reason) {
     runtime_t *rt = user;
-    meter_auth_failure(&rt->meter, rtc_now(rt)); /* fraud log event 46 */
+    /* devices (w2): management client -> lockout (event 46 once per lock),
+     * others -> event 46 at once */
+    meter_login_failed(&rt->meter, client_sap, rtc_now(rt));
     commit(rt, rtc_now(rt));
     fprintf(stderr, "emeter: failed login from client %u (%s)\n", client_sap,
             reason == DLMS_SERVER_AUTH_LLS   ? "wrong LLS password"
@@ -190,8 +194,17 @@ static void on_auth_failure(void *user, uint16_t client_sap, int reason) {
                                              : "ciphered request failed authentication");
 }
 
+/* devices (w2): the management association is refused while locked. */
+static bool assoc_allowed(void *user, uint8_t assoc_index, uint16_t client_sap) {
+    runtime_t *rt = user;
+    (void)client_sap;
+    return meter_login_allowed(&rt->meter, assoc_index, rtc_now(rt));
+}
+
 static void on_association(void *user, const dlms_assoc_view_t *v, int event) {
     runtime_t *rt = user;
+    if (event == DLMS_SERVER_EVENT_ASSOCIATED) /* devices (w2): failures forgotten */
+        meter_login_ok(&rt->meter, v->assoc_index, rtc_now(rt));
     static const char *const names[] = {"",          "associated", "released",
                                         "timed out", "closed",     "replaced"};
     fprintf(stderr, "emeter: client %u %s\n", v->client_sap,
@@ -588,6 +601,9 @@ static int start_meter(runtime_t *rt) {
         return -1;
     }
     rt->meter.hook_user = rt;
+    /* devices (w2): program image check on the executable's SHA-256 */
+    if (meter_devices_set_image(&rt->meter, emeter_image_digest, NULL, NULL) != 0)
+        fprintf(stderr, "emeter: cannot hash /proc/self/exe: no program image check\n");
     rt->meter.on_persist = on_persist;
     rt->meter.cosem.notify = on_notify;
     if (apply_factory_settings(rt) != 0 || load_security(rt) != 0 || mount_flash(rt) != 0)
@@ -614,6 +630,7 @@ static int start_meter(runtime_t *rt) {
     sc->reserve_ic = reserve_ic;
     sc->on_auth_failure = on_auth_failure;
     sc->on_association = on_association;
+    sc->assoc_allowed = assoc_allowed; /* devices (w2) */
     return 0;
 }
 
@@ -754,6 +771,53 @@ int runtime_set_time(runtime_t *rt, int64_t utc, char *err, size_t errlen) {
     return 0;
 }
 
+/* ---- devices (w2): button, covers, magnet (lib/meter/devices.h) ---- */
+
+/* The instant of a device input: the meter's, or the RTC's during an
+ * outage (tamper detection runs on the RTC then, seed 000 §3.3.6). */
+static int64_t input_utc(runtime_t *rt) {
+    catch_up(rt);
+    return rt->mains_off ? rtc_now(rt) : rt->meter_utc;
+}
+
+int runtime_button(runtime_t *rt, bool edge, bool down, uint32_t hold_ms, int *press, char *err,
+                   size_t errlen) {
+    (void)input_utc(rt);
+    uint64_t now = rt->port.monotonic_ms(rt->port.user);
+    int rc;
+    if (edge) {
+        rc = meter_button(&rt->meter, down, now);
+    } else { /* a whole press that began hold_ms ago */
+        rc = meter_button(&rt->meter, true, now >= hold_ms ? now - hold_ms : 0);
+        if (rc >= 0)
+            rc = meter_button(&rt->meter, false, now);
+    }
+    if (rc < 0)
+        return refuse(err, errlen, meter_devices_strerror(rc));
+    *press = rc;
+    return 0;
+}
+
+int runtime_cover(runtime_t *rt, uint8_t which, bool open, char *err, size_t errlen) {
+    int64_t utc = input_utc(rt);
+    int rc = meter_cover(&rt->meter, which, open, utc);
+    if (rc != 0)
+        return refuse(err, errlen, meter_devices_strerror(rc));
+    commit(rt, utc);
+    return 0;
+}
+
+int runtime_magnet(runtime_t *rt, uint16_t mt, char *err, size_t errlen) {
+    int64_t utc = input_utc(rt);
+    int rc = meter_magnet(&rt->meter, mt, utc);
+    if (rc != 0)
+        return refuse(err, errlen, meter_devices_strerror(rc));
+    commit(rt, utc);
+    return 0;
+}
+
+/* ---- end devices ---- */
+
 static void print_banner(const runtime_t *rt) {
     printf("emeter: %s meter, logical device name %.*s, system title ", rt->cfg.variant,
            (int)rt->cfg.logical_device_name_len, (const char *)rt->cfg.logical_device_name);
@@ -827,8 +891,11 @@ static int open_control(runtime_t *rt, const emeter_options_t *opt, char *err, s
     if (strcmp(addr, "off") == 0)
         return 0;
     rt->control = control_open(&rt->net, addr, rt, err, errlen);
-    if (rt->control != NULL)
+    if (rt->control != NULL) {
+        control_add_state(rt->control, "lcd", control_lcd_json, &rt->meter); /* devices (w2) */
+        control_add_state(rt->control, "led", control_led_json, &rt->meter);
         return 0;
+    }
     if (!is_default)
         return -1;
     fprintf(stderr, "emeter: %s; running without the control API (--control ADDR:PORT)\n", err);

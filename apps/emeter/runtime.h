@@ -82,6 +82,14 @@ int runtime_set_load(runtime_t *rt, bool auto_all, const double current_a[3],
                      const double angle_deg[3], char *err, size_t errlen);
 int runtime_set_speed(runtime_t *rt, uint32_t speed, char *err, size_t errlen);
 int runtime_set_time(runtime_t *rt, int64_t utc, char *err, size_t errlen);
+/* devices (w2): the push button (one edge, or a whole press held hold_ms
+ * that ends now; *press = DISPLAY_PRESS_*), a cover switch
+ * (TAMPER_TERMINAL_COVER / _METER_COVER), the magnetic field sensor. The
+ * tamper inputs are committed at once. */
+int runtime_button(runtime_t *rt, bool edge, bool down, uint32_t hold_ms, int *press, char *err,
+                   size_t errlen);
+int runtime_cover(runtime_t *rt, uint8_t which, bool open, char *err, size_t errlen);
+int runtime_magnet(runtime_t *rt, uint16_t mt, char *err, size_t errlen);
 
 /* Runs the meter. Returns the process exit status: 0 after SIGTERM/SIGINT,
  * 2 for a configuration or state error (message printed), 1 otherwise. */

@@ -53,6 +53,8 @@
  *   ciphered InitiateRequest fails      authentication-failure (13) for a wrong
  *                                       key (+ on_auth_failure), else as
  *                                       dlms_acse_diagnostic_for_error()
+ *   assoc_allowed() false (lockout)     authentication-failure (13), rejected-transient,
+ *                                       before the credentials are looked at
  *   LLS password wrong                  authentication-failure (13) + on_auth_failure
  *   HLS-5 without calling-AP-title or   authentication-failure (13)
  *     a CtoS of 8..EM_SEC_MAX_CHALLENGE
@@ -229,6 +231,11 @@ typedef struct dlms_server_config {
     /* Association established or ended (DLMS_SERVER_EVENT_*); view is the
      * association as it was while established. May be NULL. */
     void (*on_association)(void *user, const dlms_assoc_view_t *view, int event);
+    /* May an AARQ for association assoc_index (client_sap) be considered
+     * now? false (e.g. a login lockout): refused before any credential is
+     * looked at, AARE rejected-transient (2) with acse-service-user
+     * authentication-failure (13). May be NULL (always allowed). */
+    bool (*assoc_allowed)(void *user, uint8_t assoc_index, uint16_t client_sap);
 } dlms_server_config_t;
 
 /* ---- connection state ----------------------------------------------------------- */

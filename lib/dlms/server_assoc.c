@@ -283,6 +283,16 @@ static int negotiate(aarq_work_t *w) {
     return dlms_xdlms_negotiate(&w->init.request, &xc, &w->neg);
 }
 
+/* The application refuses associations of this client for now (a login
+ * lockout: dlms_server_config_t.assoc_allowed). */
+static bool locked_out(const dlms_server_t *s, uint16_t client_sap) {
+    uint8_t index;
+    if (s->cfg->assoc_allowed == NULL || srv_find_assoc(s, client_sap, &index) == NULL) {
+        return false;
+    }
+    return !s->cfg->assoc_allowed(s->cfg->user, index, client_sap);
+}
+
 int srv_aarq(dlms_server_t *s, uint16_t client_sap, uint16_t server_sap, const uint8_t *apdu,
              size_t len, uint8_t *out, size_t cap) {
     /* A new AARQ ends whatever this connection held (server.h). */
@@ -290,6 +300,13 @@ int srv_aarq(dlms_server_t *s, uint16_t client_sap, uint16_t server_sap, const u
     aarq_work_t w;
     memset(&w, 0, sizeof w);
     int rc = dlms_aarq_decode(apdu, len, &w.aarq);
+    if (rc == 0 && locked_out(s, client_sap)) {
+        /* Locked (server.h): refused before any credential is looked at. */
+        rc = aare_reject(w.aarq.context, DLMS_ACSE_RESULT_REJECTED_TRANSIENT,
+                         DLMS_ACSE_DIAG_AUTHENTICATION_FAILURE, NULL, 0, out, cap);
+        srv_wipe(&w, sizeof w);
+        return rc;
+    }
     uint8_t d = rc != 0 ? dlms_acse_diagnostic_for_error(rc) : check_aarq(s, client_sap, &w);
     if (d == DLMS_ACSE_DIAG_NULL) {
         rc = negotiate(&w);

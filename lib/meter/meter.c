@@ -56,6 +56,7 @@ static void on_measures(void *user, const metrology_measures_t *rec) {
     meter_t *m = user;
     meter_registers_apply(m, rec);
     pq_second(&m->pq, rec, m->now);
+    meter_devices_measures(m, rec); /* devices (w2): plausibility, quadrant, LED */
 }
 
 static void on_half_cycle(void *user, const metrology_half_cycle_t *hc) {
@@ -264,6 +265,8 @@ int meter_init(meter_t *m, const meter_identity_t *id, const em_port_t *port) {
     meter_upgrade_init(m); /* upgrade (w1) */
     meter_modem_init(m);     /* modem and module I/O (w4) */
     meter_module_io_init(m); /* modem and module I/O (w4) */
+    if (rc == 0)
+        rc = meter_devices_init(m); /* devices (w2) */
     return rc != 0 ? rc : meter_profiles_init(m);
 }
 
@@ -419,6 +422,8 @@ int meter_step(meter_t *m, int64_t utc, uint32_t seconds) {
     meter_upgrade_step(m); /* upgrade (w1) */
     meter_modem_step(m, utc);              /* modem and module I/O (w4) */
     meter_module_io_step(m, utc, seconds);  /* modem and module I/O (w4) */
+    if (rc == 0)
+        rc = meter_devices_step(m, utc); /* devices (w2) */
     return rc != 0 ? rc : sched_rc;
 }
 

@@ -37,6 +37,7 @@
 #include "dlms/cosem_services.h"
 #include "meter/billing.h"
 #include "meter/demand.h"
+#include "meter/devices.h" /* devices (w2): display, tamper, lockout, diagnostics */
 #include "meter/events.h"
 #include "meter/metrology/metrology.h"
 #include "meter/modem.h"     /* modem and module I/O (w4) */
@@ -234,6 +235,9 @@ typedef struct meter {
      * (module_io.h) ---- */
     meter_modem_t modem;
     meter_module_io_t io;
+    /* devices (w2): display and button, tamper, login lockout,
+     * self-diagnostics (devices.h) */
+    meter_devices_t devices;
 
     /* Called after a head-end changed something that must survive a
      * restart (keys, security policy, LLS secret, clock settings). */

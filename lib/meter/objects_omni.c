@@ -131,6 +131,7 @@ static const cosem_object_t omni_objects[] = {
     PG_CFG(1, 0, 99, 128, 0, p_analysis),
     METER_UPGRADE_OBJECTS, /* upgrade (w1) */
     METER_MODULE_IO_OBJECTS, /* modem and module I/O (w4) */
+    METER_DEVICES_OBJECTS, /* devices (w2): error register, display lists */
     /* event logs and alarms */
     METER_EVENT_OBJECTS,
     DATA(0, 0, 96, 11, 2, meter_def_event_code[METER_LOG_BREAKER], meter_acc_ro),

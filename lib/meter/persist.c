@@ -21,6 +21,7 @@ enum {
     REC_BILLING = 5,  /* end-of-billing schedule, last end, counter, debit logger 2 */
     REC_PUSH = 6,     /* push setups (scheduled, alarm) and the push schedule */
     REC_IMAGE = 7,    /* upgrade (w1): image transfer state, schedule, active firmware id */
+    REC_DEVICES = 8,  /* devices (w2): display lists, login lock, tamper symbol */
     REC_PROFILE = 16, /* + profile slot (profiles.h): profile configuration */
 };
 /* modem and module I/O (w4) */
@@ -77,11 +78,18 @@ _Static_assert(COMM_LEN <= UINT16_MAX, "REC_COMM length is u16"); /* own buffer:
 #define PROF_REC(slot, cols)                                                                       \
     { REC_PROFILE + (slot), PROFILE_LEN(cols) }
 static const store_record_def_t record_defs[] = {
-    {REC_ENERGY, ENERGY_LEN}, {REC_STATUS, STATUS_LEN},   {REC_PQ, PQ_LEN},
-    {REC_DEMAND, DEMAND_LEN}, {REC_BILLING, BILLING_LEN}, {REC_PUSH, PUSH_LEN},
-    {REC_IMAGE, IMAGE_LEN},
-    {REC_COMM, COMM_LEN}, {REC_MODULE_IO, MODULE_IO_LEN}, /* modem and module I/O (w4) */
+    {REC_ENERGY, ENERGY_LEN},       {REC_STATUS, STATUS_LEN},   {REC_PQ, PQ_LEN},
+    {REC_DEMAND, DEMAND_LEN},       {REC_BILLING, BILLING_LEN}, {REC_IMAGE, IMAGE_LEN},
+    {REC_MODULE_IO, MODULE_IO_LEN}, /* modem and module I/O (w4) */
 };
+
+/* The configuration journal: larger settings, changed when programmed. */
+static const store_record_def_t cfg_defs[] = {
+    {REC_PUSH, PUSH_LEN},
+    {REC_COMM, COMM_LEN},
+    {REC_DEVICES, METER_DEVICES_REC_LEN},
+};
+#define CFG_RECORD_COUNT (sizeof(cfg_defs) / sizeof(cfg_defs[0]))
 
 #define RECORD_COUNT (sizeof(record_defs) / sizeof(record_defs[0]))
 
@@ -195,7 +203,10 @@ int meter_persist_layout(const em_flash_geometry_t *geo, unsigned variant,
     next += out->image_sectors;
     out->cal_first = next;
     out->cal_sectors = EM_METER_PERSIST_CAL_SECTORS;
-    out->sectors = next + out->cal_sectors;
+    next += out->cal_sectors;
+    out->cfg_first = next;
+    out->cfg_sectors = EM_METER_PERSIST_CFG_SECTORS;
+    out->sectors = next + out->cfg_sectors;
     return 0;
 }
 
@@ -840,13 +851,39 @@ static int tariffs_commit(meter_persist_t *p) {
     return rc;
 }
 
+/* ---- devices (w2): display lists, login lock, tamper symbol (devices.h) ---------- */
+
+/* Also hands the store to the diagnostics' storage check. The record is
+ * rewritten by every commit but only reaches the flash when it changed
+ * (a list programmed, a lock): store_record_write skips equal values. */
+static void devices_restore(meter_persist_t *p) {
+    uint8_t b[METER_DEVICES_REC_LEN];
+    p->m->devices.persist = p;
+    int len = store_record_read(&p->cfg_rec, REC_DEVICES, b, sizeof(b));
+    int64_t utc;
+    if (cosem_rtc_now(&p->m->cosem, &utc) != 0)
+        utc = p->last_commit_utc;
+    if (len > 0)
+        meter_devices_restore(p->m, b, len, utc);
+}
+
+static int devices_commit(meter_persist_t *p) {
+    uint8_t b[METER_DEVICES_REC_LEN];
+    int rc = store_record_write(&p->cfg_rec, REC_DEVICES, b, meter_devices_encode(p->m, b));
+    if (rc != 0)
+        p->stats.last_errors++;
+    return rc;
+}
+
 /* ---- health ------------------------------------------------------------------- */
 
 /* Any damage a store found since the last look: NV-memory error event 14
  * (alarm bit 10), once per finding. */
 static int nv_check(meter_persist_t *p, int64_t utc) {
     bool bad = store_stats_corrupted(store_record_stats(&p->rec)) ||
-               store_stats_corrupted(store_record_stats(&p->cal_rec));
+               store_stats_corrupted(store_record_stats(&p->cal_rec)) ||
+               store_stats_corrupted(store_record_stats(&p->cfg_rec));
+    store_stats_reset(&p->cfg_rec.stats);
     store_stats_reset(&p->rec.stats);
     store_stats_reset(&p->cal_rec.stats);
     for (unsigned i = 0; i < METER_PROF_COUNT; i++) {
@@ -1017,14 +1054,16 @@ static int write_rec(meter_persist_t *p, uint16_t id, const uint8_t *b, size_t l
 
 static void comm_load(meter_persist_t *p) {
     uint8_t b[COMM_LEN];
-    int len = store_record_read(&p->rec, REC_COMM, b, sizeof(b));
+    int len = store_record_read(&p->cfg_rec, REC_COMM, b, sizeof(b));
     if (len > 0)
         comm_restore(p->m, b, len);
 }
 
+static int write_cfg(meter_persist_t *p, uint16_t id, const uint8_t *b, size_t len);
+
 static int comm_commit(meter_persist_t *p) {
     uint8_t b[COMM_LEN];
-    return write_rec(p, REC_COMM, b, comm_encode(p->m, b));
+    return write_cfg(p, REC_COMM, b, comm_encode(p->m, b));
 }
 
 /* REC_MODULE_IO: module I/O configuration, input levels and counters
@@ -1096,7 +1135,7 @@ static void restore_records(meter_persist_t *p) {
     len = store_record_read(&p->rec, REC_BILLING, b, sizeof(b));
     if (len > 0)
         billing_restore(p->m, b, len);
-    len = store_record_read(&p->rec, REC_PUSH, b, sizeof(b));
+    len = store_record_read(&p->cfg_rec, REC_PUSH, b, sizeof(b));
     if (len > 0)
         push_restore(p->m, b, len);
     image_restore(p, b, store_record_read(&p->rec, REC_IMAGE, b, sizeof(b))); /* upgrade (w1) */
@@ -1104,6 +1143,7 @@ static void restore_records(meter_persist_t *p) {
     len = store_record_read(&p->rec, REC_MODULE_IO, b, sizeof(b));
     if (len > 0)
         module_io_restore(p->m, b, len);
+    devices_restore(p); /* devices (w2) */
 }
 
 /* Periodic profiles continue from the last commit: a boundary crossed
@@ -1131,6 +1171,9 @@ int meter_persist_mount(meter_persist_t *p, meter_t *m, const em_port_t *port, i
     if (rc == 0)
         rc = store_record_init(&p->cal_rec, port, p->layout.cal_first, p->layout.cal_sectors,
                                cal_defs, CAL_RECORD_COUNT);
+    if (rc == 0)
+        rc = store_record_init(&p->cfg_rec, port, p->layout.cfg_first, p->layout.cfg_sectors,
+                               cfg_defs, CFG_RECORD_COUNT);
     if (rc != 0)
         return rc;
     restore_records(p);
@@ -1151,6 +1194,13 @@ static int write_rec(meter_persist_t *p, uint16_t id, const uint8_t *b, size_t l
     return rc;
 }
 
+static int write_cfg(meter_persist_t *p, uint16_t id, const uint8_t *b, size_t len) {
+    int rc = store_record_write(&p->cfg_rec, id, b, len);
+    if (rc != 0)
+        p->stats.last_errors++;
+    return rc;
+}
+
 static int commit(meter_persist_t *p, int64_t utc, bool clean) {
     if (p == NULL || p->m == NULL)
         return METER_PERSIST_ERR_BADARG;
@@ -1166,13 +1216,15 @@ static int commit(meter_persist_t *p, int64_t utc, bool clean) {
     rc = rc != 0 ? rc : r2;
     r2 = write_rec(p, REC_BILLING, b, billing_encode(m, b));
     rc = rc != 0 ? rc : r2;
-    r2 = write_rec(p, REC_PUSH, b, push_encode(m, b));
+    r2 = write_cfg(p, REC_PUSH, b, push_encode(m, b));
     rc = rc != 0 ? rc : r2;
     r2 = write_rec(p, REC_IMAGE, b, image_encode(m, b)); /* upgrade (w1) */
     rc = rc != 0 ? rc : r2;
     r2 = comm_commit(p); /* modem and module I/O (w4) */
     rc = rc != 0 ? rc : r2;
     r2 = write_rec(p, REC_MODULE_IO, b, module_io_encode(m, b));
+    rc = rc != 0 ? rc : r2;
+    r2 = devices_commit(p); /* devices (w2) */
     rc = rc != 0 ? rc : r2;
     for (unsigned i = 0; i < METER_PROF_COUNT; i++) {
         if (m->prof_obj[i] == NULL || p->rows[i].ops == NULL)
@@ -1227,6 +1279,7 @@ int meter_persist_power_up(meter_persist_t *p, int64_t utc) {
             p->m->clock.status |= COSEM_CLOCK_STATUS_INVALID;
     }
     int r2 = meter_power_up(p->m, utc);
+    meter_devices_power_up(p->m, utc, down); /* devices (w2): event 6 once, tamper queue */
     p->clean_power_down = false;
     int r3 = commit(p, utc, false);
     return rc != 0 ? rc : r2 != 0 ? r2 : r3;
@@ -1236,6 +1289,7 @@ int meter_persist_power_down(meter_persist_t *p, int64_t utc) {
     if (p == NULL || p->m == NULL)
         return METER_PERSIST_ERR_BADARG;
     int rc = meter_event(p->m, METER_LOG_STANDARD, METER_EV_POWER_DOWN, utc);
+    meter_devices_power_down(p->m, utc); /* devices (w2): tamper outage queue, display off */
     int r2 = commit(p, utc, true);
     return r2 != 0 ? r2 : rc;
 }

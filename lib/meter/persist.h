@@ -29,6 +29,10 @@
  *             profile, the definable load profile, the analysis logger).
  *             Kept apart so the garbage collection of the journal written
  *             every second moves only the few records that change.
+ *   config    EM_METER_PERSIST_CFG_SECTORS sectors, a third journal for the
+ *             larger settings of the push setups, the communication setup
+ *             objects and the devices (display lists, login lock): together
+ *             they do not fit one sector with either journal above.
  *
  * The layout depends on the variant (its profiles); the host keeps one
  * image per meter and names the variant with it (apps/emeter).
@@ -70,7 +74,8 @@ typedef struct meter_persist_layout {
     uint32_t records_first, records_sectors;
     uint32_t ring_first[METER_PROF_COUNT]; /* profile slots (profiles.h); 0 sectors: none */
     uint32_t ring_sectors[METER_PROF_COUNT];
-    uint32_t cal_first, cal_sectors; /* tariff journal, after the rings */
+    uint32_t cal_first, cal_sectors; /* settings journal, after the rings */
+    uint32_t cfg_first, cfg_sectors; /* configuration journal, after the settings journal */
     uint32_t sectors;                /* total used, from sector 0 */
 
     /* upgrade (w1): the firmware image region, between the rings and the
@@ -90,7 +95,8 @@ typedef struct meter_persist {
     const em_port_t *port;
     meter_persist_layout_t layout;
     store_records_t rec;
-    store_records_t cal_rec; /* the tariff journal: calendars, special days */
+    store_records_t cal_rec; /* the settings journal: calendars, special days, profiles */
+    store_records_t cfg_rec; /* the configuration journal: push, communication, devices */
     meter_profile_flash_t pf[METER_PROF_COUNT];
     cosem_profile_rows_t rows[METER_PROF_COUNT];
     bool restored;            /* the flash held a meter state at mount */

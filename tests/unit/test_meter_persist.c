@@ -163,7 +163,9 @@ static void test_layout(void **state) {
     next += l.image_sectors;
     assert_int_equal(l.cal_first, next); /* the tariff journal comes last */
     assert_int_equal(l.cal_sectors, EM_METER_PERSIST_CAL_SECTORS);
-    assert_int_equal(l.sectors, next + l.cal_sectors);
+    assert_int_equal(l.cfg_first, l.cal_first + l.cal_sectors); /* then the configuration journal */
+    assert_int_equal(l.cfg_sectors, EM_METER_PERSIST_CFG_SECTORS);
+    assert_int_equal(l.sectors, l.cfg_first + l.cfg_sectors);
     /* 960 rows of 28 bytes in 36-byte slots, 113 per 4 KiB sector: 9 + 1. */
     assert_int_equal(l.ring_sectors[METER_PROF_LP], 10);
     assert_int_equal(l.ring_sectors[METER_PROF_LOG_STD], 2);

@@ -238,6 +238,45 @@ static size_t hls_pass3(client_t *c, const dlms_sec_keys_t *gmac_keys, const uin
     return client_unprotect(c, out, (size_t)r, plain, sizeof plain);
 }
 
+/* assoc_allowed (a login lockout): a refused association gets AARE
+ * rejected-transient / authentication-failure before its password is
+ * looked at (no on_auth_failure, even for a wrong one); other clients are
+ * not affected; allowed again, the right password works. */
+static uint16_t locked_sap;
+static uint8_t locked_index_seen;
+static bool cb_allowed(void *user, uint8_t assoc_index, uint16_t client_sap) {
+    (void)user;
+    if (client_sap == locked_sap)
+        locked_index_seen = assoc_index;
+    return client_sap != locked_sap;
+}
+
+static void test_assoc_allowed_hook(void **state) {
+    (void)state;
+    dlms_aare_t aare;
+    g_h->cfg.assoc_allowed = cb_allowed;
+    locked_sap = SAP_LLS;
+    locked_index_seen = 0xFF;
+    const char *pw[2] = {"12345678", "wrong123"};
+    for (int i = 0; i < 2; i++) {
+        size_t n = build_aarq(NULL, DLMS_MECH_LLS, pw[i], 8, 0x7E1F, 1200, buf, sizeof buf);
+        int r = srv_in(SAP_LLS, buf, n, out, sizeof out);
+        decode_aare(out, r, &aare);
+        assert_int_equal(aare.result, DLMS_ACSE_RESULT_REJECTED_TRANSIENT);
+        assert_int_equal(aare.diagnostic_source, DLMS_ACSE_SOURCE_USER);
+        assert_int_equal(aare.diagnostic, DLMS_ACSE_DIAG_AUTHENTICATION_FAILURE);
+        assert_int_equal(dlms_server_status(&g_h->server), DLMS_ASSOC_NON_ASSOCIATED);
+    }
+    assert_int_equal(g_h->auth_failures, 0);
+    assert_int_not_equal(locked_index_seen, 0xFF);
+    assert_int_equal(locked_index_seen, 2); /* the LLS association (harness order) */
+    locked_sap = 0;
+    size_t n = build_aarq(NULL, DLMS_MECH_LLS, "12345678", 8, 0x7E1F, 1200, buf, sizeof buf);
+    int r = srv_in(SAP_LLS, buf, n, out, sizeof out);
+    decode_aare(out, r, &aare);
+    assert_int_equal(aare.result, DLMS_ACSE_RESULT_ACCEPTED);
+}
+
 static void test_hls5_four_pass(void **state) {
     (void)state;
     client_t c;
@@ -820,6 +859,7 @@ static void test_data_notification(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_config_checks, harness_setup, harness_teardown),
+        cmocka_unit_test_setup_teardown(test_assoc_allowed_hook, harness_setup, harness_teardown),
         cmocka_unit_test_setup_teardown(test_public_aare_exact, harness_setup, harness_teardown),
         cmocka_unit_test_setup_teardown(test_refused_initiate_exact, harness_setup,
                                         harness_teardown),
