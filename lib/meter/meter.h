@@ -36,10 +36,12 @@
 #include "dlms/association.h"
 #include "dlms/cosem_services.h"
 #include "meter/billing.h"
+#include "meter/breaker.h" /* breaker and prepayment (w3) */
 #include "meter/demand.h"
 #include "meter/events.h"
 #include "meter/metrology/metrology.h"
 #include "meter/pq.h"
+#include "meter/prepay.h" /* breaker and prepayment (w3) */
 #include "meter/profiles.h"
 #include "meter/registers.h"
 #include "port.h"
@@ -117,6 +119,11 @@ typedef struct meter_identity {
     size_t lls_password_len;
     uint16_t max_pdu;      /* server-max-receive-pdu-size */
     int16_t time_zone_min; /* clock attr 3 (DLMS sign, CET -60) */
+    /* breaker and prepayment (w3): the breaker objects in an esmr meter
+     * (omni always has them); the prepayment token key (16 bytes; NULL:
+     * derived from the system title, a simulator default). */
+    bool breaker;
+    const uint8_t *token_key;
 } meter_identity_t;
 
 typedef struct meter {
@@ -219,6 +226,10 @@ typedef struct meter {
      * table 0.0.10.0.108.255 (script 1: scheduled push, 2: alarm push). */
     cosem_single_action_state_t push_schedule;
     cosem_script_table_state_t push_scripts;
+
+    /* ---- breaker and prepayment (w3): breaker.h, prepay.h ---- */
+    meter_breaker_t breaker;
+    meter_prepay_t prepay;
 
     /* Called after a head-end changed something that must survive a
      * restart (keys, security policy, LLS secret, clock settings). */

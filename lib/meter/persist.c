@@ -20,6 +20,8 @@ enum {
     REC_DEMAND = 4,   /* demand periods, maxima, cumulative maxima */
     REC_BILLING = 5,  /* end-of-billing schedule, last end, counter, debit logger 2 */
     REC_PUSH = 6,     /* push setups (scheduled, alarm) and the push schedule */
+    REC_BREAKER = 9,  /* breaker (w3): disconnect control, limiter, supervision trips */
+    REC_PREPAY = 10,  /* prepayment (w3): account, credits, charges, token history */
     REC_PROFILE = 16, /* + profile slot (profiles.h): profile configuration */
 };
 
@@ -59,7 +61,9 @@ _Static_assert(COLS_ANALYSIS <= EM_COSEM_PROFILE_MAX_COLUMNS, "analysis logger c
 static const store_record_def_t record_defs[] = {
     {REC_ENERGY, ENERGY_LEN}, {REC_STATUS, STATUS_LEN},   {REC_PQ, PQ_LEN},
     {REC_DEMAND, DEMAND_LEN}, {REC_BILLING, BILLING_LEN}, {REC_PUSH, PUSH_LEN},
+    {REC_BREAKER, METER_BREAKER_REC_LEN}, {REC_PREPAY, METER_PREPAY_REC_LEN}, /* w3 */
 };
+_Static_assert(REC_BUF >= METER_BREAKER_REC_LEN && REC_BUF >= METER_PREPAY_REC_LEN, "w3 records");
 
 #define RECORD_COUNT (sizeof(record_defs) / sizeof(record_defs[0]))
 
@@ -826,6 +830,12 @@ static void restore_records(meter_persist_t *p) {
     len = store_record_read(&p->rec, REC_PUSH, b, sizeof(b));
     if (len > 0)
         push_restore(p->m, b, len);
+    len = store_record_read(&p->rec, REC_BREAKER, b, sizeof(b)); /* w3 */
+    if (len > 0)
+        meter_breaker_decode(p->m, b, (size_t)len);
+    len = store_record_read(&p->rec, REC_PREPAY, b, sizeof(b)); /* w3 */
+    if (len > 0)
+        meter_prepay_decode(p->m, b, (size_t)len);
 }
 
 /* Periodic profiles continue from the last commit: a boundary crossed
@@ -889,6 +899,10 @@ static int commit(meter_persist_t *p, int64_t utc, bool clean) {
     r2 = write_rec(p, REC_BILLING, b, billing_encode(m, b));
     rc = rc != 0 ? rc : r2;
     r2 = write_rec(p, REC_PUSH, b, push_encode(m, b));
+    rc = rc != 0 ? rc : r2;
+    r2 = write_rec(p, REC_BREAKER, b, meter_breaker_encode(m, b)); /* w3 */
+    rc = rc != 0 ? rc : r2;
+    r2 = write_rec(p, REC_PREPAY, b, meter_prepay_encode(m, b)); /* w3 */
     rc = rc != 0 ? rc : r2;
     for (unsigned i = 0; i < METER_PROF_COUNT; i++) {
         if (m->prof_obj[i] == NULL || p->rows[i].ops == NULL)
