@@ -10,7 +10,8 @@
  *     "variant": "esmr" | "omni",
  *     "identity": { "serial_number": "00000001", "manufacturer": "MMM",
  *                   "logical_device_name": "MMM00000001", "system_title": "16 hex digits" },
- *     "keys": { "guek": "32 hex", "gbek": "32 hex", "ak": "32 hex", "kek": "32 hex" },
+ *     "keys": { "guek": "32 hex", "gbek": "32 hex", "ak": "32 hex", "kek": "32 hex",
+ *               "token": "32 hex" },
  *     "associations": { "lls_password": "...", "pre_established": false, "max_pdu": 1024 },
  *     "listen": ["127.0.0.1:4059"],
  *     "inactivity_timeout_s": 120, "max_connections": 16,
@@ -19,7 +20,8 @@
  *     "push": { "scheduled": { "destination": "host:port", "transport": "tcp" | "udp",
  *                              "randomisation_start_interval": 0, "number_of_retries": 3,
  *                              "repetition_delay": 30 },
- *               "alarm": { ...the same... }, "ciphered": true, "destination_wport": 102 }
+ *               "alarm": { ...the same... }, "ciphered": true, "destination_wport": 102 },
+ *     "breaker": false
  *   }
  */
 #include "config.h"
@@ -381,7 +383,7 @@ static int load_identity(errctx_t *e, json_object *id, emeter_config_t *c) {
 }
 
 static int load_keys(errctx_t *e, json_object *k, emeter_config_t *c) {
-    static const char *const allowed[] = {"guek", "gbek", "ak", "kek", NULL};
+    static const char *const allowed[] = {"guek", "gbek", "ak", "kek", "token", NULL};
     if (!json_object_is_type(k, json_type_object))
         return fail(e, "keys", "expected an object");
     if (check_members(e, k, "keys.", allowed))
@@ -402,6 +404,15 @@ static int load_keys(errctx_t *e, json_object *k, emeter_config_t *c) {
             return fail(e, field, "expected 32 hex digits");
     }
     c->factory_keys = memcmp(c->guek, EXAMPLE_EK, 16) == 0 || memcmp(c->ak, EXAMPLE_AK, 16) == 0;
+    /* prepayment (w3): the vending system's token key for this meter */
+    const char *t;
+    if (get_string(e, k, "token", "keys.token", &t))
+        return -1;
+    if (t != NULL) {
+        if (parse_hex(t, c->token_key, 16))
+            return fail(e, "keys.token", "expected 32 hex digits");
+        c->token_key_set = true;
+    }
     return 0;
 }
 
@@ -455,8 +466,8 @@ static int load_listen(errctx_t *e, json_object *l, emeter_config_t *c) {
 
 static int load_root(errctx_t *e, json_object *root, emeter_config_t *c) {
     static const char *const allowed[] = {
-        "variant",         "identity", "keys", "associations", "listen", "inactivity_timeout_s",
-        "max_connections", "clock",    "load", "push",         NULL};
+        "variant",         "identity", "keys", "associations", "listen",  "inactivity_timeout_s",
+        "max_connections", "clock",    "load", "push",         "breaker", NULL};
     if (!json_object_is_type(root, json_type_object))
         return fail(e, "(top level)", "expected a JSON object");
     if (check_members(e, root, "", allowed))
@@ -482,6 +493,11 @@ static int load_root(errctx_t *e, json_object *root, emeter_config_t *c) {
         return -1;
     if (json_object_object_get_ex(root, "push", &v) && load_push(e, v, c))
         return -1;
+    if (json_object_object_get_ex(root, "breaker", &v)) { /* breaker (w3) */
+        if (!json_object_is_type(v, json_type_boolean))
+            return fail(e, "breaker", "expected true or false");
+        c->breaker = json_object_get_boolean(v);
+    }
     uint64_t x;
     int present;
     if (get_uint(e, root, "inactivity_timeout_s", "inactivity_timeout_s", 1, 86400, &x, &present))

@@ -65,6 +65,12 @@ typedef struct emeter_config {
     cfg_push_t push_sched, push_alarm;
     bool push_ciphered;       /* general-glo-ciphering (default) or plain */
     uint16_t push_dest_wport; /* destination wPort of the wrapper (default 102) */
+    /* breaker and prepayment (w3): "breaker": the breaker objects in an
+     * esmr meter (omni always has them); "keys.token": the prepayment token
+     * key (absent: derived from the system title, docs/prepayment.md) */
+    bool breaker;
+    bool token_key_set;
+    uint8_t token_key[16];
 } emeter_config_t;
 
 /* The heat pump of "load": {"heat_pump": true}: a typical air-source pump

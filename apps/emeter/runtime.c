@@ -410,6 +410,8 @@ static int start_meter(runtime_t *rt) {
         .lls_password_len = strlen(rt->cfg.lls_password),
         .max_pdu = rt->cfg.max_pdu,
         .time_zone_min = rt->cfg.time_zone_min,
+        .breaker = rt->cfg.breaker,                                    /* w3 */
+        .token_key = rt->cfg.token_key_set ? rt->cfg.token_key : NULL, /* w3 */
     };
     memcpy(id.system_title, rt->cfg.system_title, 8);
     int rc = meter_init(&rt->meter, &id, &rt->port);

@@ -189,9 +189,16 @@ int meter_breaker_local(meter_t *m, bool disconnect) {
                       : cosem_disconnect_local_reconnect(&m->cosem, o);
 }
 
+/* Scripts 1 and 2. Run by the limiter's tick they wait until its event
+ * (65/66) is logged, so the log reads cause before effect. */
 static int native_local(void *app, const cosem_object_t *table, uint16_t id) {
     (void)table;
-    int rc = meter_breaker_local(app, id == 1);
+    meter_t *m = app;
+    if (m->breaker.in_limiter) {
+        m->breaker.limiter_pending = (uint8_t)id;
+        return 0;
+    }
+    int rc = meter_breaker_local(m, id == 1);
     return rc < 0 ? rc : 0;
 }
 
@@ -329,7 +336,10 @@ int meter_breaker_step(meter_t *m, int64_t utc) {
     if (!b->enabled)
         return 0;
     b->in_step = true;
+    b->in_limiter = true;
+    b->limiter_pending = 0;
     int rc = cosem_limiter_tick(&m->cosem, cosem_find(&m->cosem, LN_LIMITER), utc);
+    b->in_limiter = false;
     if (rc > 0) {
         if (rc & COSEM_LIMITER_RAN_OVER)
             meter_event(m, METER_LOG_BREAKER, METER_EV_BREAKER_LIMITER_OVER, utc);
@@ -339,6 +349,8 @@ int meter_breaker_step(meter_t *m, int64_t utc) {
     } else if (rc == COSEM_ERR_LIMITER_VALUE) {
         rc = 0; /* a monitored value a head-end pointed at nothing numeric: nothing runs */
     }
+    if (b->limiter_pending != 0)
+        meter_breaker_local(m, b->limiter_pending == 1);
     supervise(m, utc);
     b->in_step = false;
     return rc;

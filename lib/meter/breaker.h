@@ -83,6 +83,8 @@ typedef struct meter_supervision_cfg {
 typedef struct meter_breaker {
     bool enabled;                  /* the objects exist (omni, or esmr with the breaker option) */
     bool in_step;                  /* inside meter_breaker_step: events are stamped m->now */
+    bool in_limiter;               /* inside the limiter tick: scripts 1/2 wait ... */
+    uint8_t limiter_pending;       /* ... in here until its event is logged */
     cosem_disconnect_state_t disc; /* 0.0.96.3.10.255 */
     cosem_limiter_state_t limiter; /* 0.0.17.0.0.255 */
     cosem_script_table_state_t scripts; /* 0.0.10.0.106.255 */

@@ -129,7 +129,8 @@ static const cosem_object_t omni_objects[] = {
     PG(1, 0, 98, 1, 0, p_debit),
     PG(1, 0, 98, 2, 0, p_debit2),
     PG_CFG(1, 0, 99, 128, 0, p_analysis),
-    METER_BREAKER_OBJECTS, METER_PREPAY_OBJECTS, /* breaker and prepayment (w3) */
+    METER_BREAKER_OBJECTS, /* breaker and prepayment (w3) */
+    METER_PREPAY_OBJECTS,
     /* event logs and alarms */
     METER_EVENT_OBJECTS,
     DATA(0, 0, 96, 11, 2, meter_def_event_code[METER_LOG_BREAKER], meter_acc_ro),

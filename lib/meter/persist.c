@@ -61,7 +61,9 @@ _Static_assert(COLS_ANALYSIS <= EM_COSEM_PROFILE_MAX_COLUMNS, "analysis logger c
 static const store_record_def_t record_defs[] = {
     {REC_ENERGY, ENERGY_LEN}, {REC_STATUS, STATUS_LEN},   {REC_PQ, PQ_LEN},
     {REC_DEMAND, DEMAND_LEN}, {REC_BILLING, BILLING_LEN}, {REC_PUSH, PUSH_LEN},
-    {REC_BREAKER, METER_BREAKER_REC_LEN}, {REC_PREPAY, METER_PREPAY_REC_LEN}, /* w3 */
+    /* breaker and prepayment (w3) */
+    {REC_BREAKER, METER_BREAKER_REC_LEN},
+    {REC_PREPAY, METER_PREPAY_REC_LEN},
 };
 _Static_assert(REC_BUF >= METER_BREAKER_REC_LEN && REC_BUF >= METER_PREPAY_REC_LEN, "w3 records");
 

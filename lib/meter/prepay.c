@@ -160,6 +160,9 @@ void meter_prepay_init(meter_t *m, const meter_identity_t *id) {
         default_key(id->system_title, key);
     cosem_token_gateway_init(&p->gateway, key, id->system_title);
     memset(key, 0, sizeof(key));
+    /* The registers start at zero; a restore brings both back together. */
+    p->a_plus_base_uwh = m->energy.uwh[METER_E_A_PLUS];
+    p->have_base = true;
 }
 
 int meter_prepay_step(meter_t *m, int64_t utc) {

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# test_emeter_breaker.sh - system test: the breaker and prepayment objects of
+# the emeter virtual meter over the dlms client (docs/breaker.md,
+# docs/prepayment.md).
+#
+#   - omni: Disconnect control 0.0.96.3.10.255 connected; ACTION 1
+#     (remote_disconnect) over HLS-5 opens it (output_state false, control
+#     state 0) and the disconnector log 0.0.99.98.2.255 has event 62; the
+#     state survives a restart; the prepayment account 0.0.19.0.0.255 reads
+#     {prepayment, new}; the public client does not see the breaker
+#   - esmr: no breaker objects by default; with "breaker": true they exist
+#   - "breaker": 1 is refused with the field named
+#
+# Usage: test_emeter_breaker.sh BIN_DIR
+set -u
+BIN=${1:?usage: test_emeter_breaker.sh BIN_DIR}
+WORK=$(mktemp -d /tmp/emeter-breaker.XXXXXX)
+PID=""
+fail() { echo "FAIL: $*"; [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null; echo "--- emeter log"; cat "$WORK"/emeter*.log 2>/dev/null; rm -rf "$WORK"; exit 1; }
+PASSED=0
+pass() { echo "ok: $*"; PASSED=$((PASSED + 1)); }
+
+start_meter() { # $1 = log name, $2 = state dir, rest: options
+  "$BIN/emeter" --state "$WORK/$2" --listen 127.0.0.1:0 "${@:3}" > "$WORK/$1" 2>&1 &
+  PID=$!
+  for _ in $(seq 1 100); do
+    PORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/$1" | head -1)
+    [ -n "$PORT" ] && return 0
+    kill -0 "$PID" 2>/dev/null || fail "emeter exited at start: $(cat "$WORK/$1")"
+    sleep 0.05
+  done
+  fail "emeter did not print its port"
+}
+D() { timeout 20 "$BIN/dlms" --host 127.0.0.1 --port "$PORT" --timeout 5 "$@" 2>/dev/null; }
+M() { D --auth hls5 "$@"; }
+stop() { kill -TERM "$PID"; wait "$PID"; PID=""; }
+
+# ---- omni: remote disconnect, log, restart ----
+start_meter emeter1.log omni --variant omni
+[ "$(M get 0.0.96.3.10.255 2 --class 70)" = true ] || fail "omni breaker not closed at start"
+[ "$(M get 0.0.96.3.10.255 3 --class 70)" = 1 ] || fail "omni breaker not connected at start"
+D get 0.0.96.3.10.255 2 --class 70 >/dev/null && fail "public client sees the breaker"
+pass "omni breaker connected, invisible to the public client"
+[ "$(M action 0.0.96.3.10.255 1 i8:0 --class 70)" = ok ] || fail "remote_disconnect"
+[ "$(M get 0.0.96.3.10.255 2 --class 70)" = false ] || fail "output_state after remote_disconnect"
+[ "$(M get 0.0.96.3.10.255 3 --class 70)" = 0 ] || fail "control_state after remote_disconnect"
+M get 0.0.99.98.2.255 2 --class 7 | grep -q ', 62}' || fail "disconnector log lacks event 62"
+pass "remote_disconnect opens the breaker, event 62 logged"
+[ "$(M get 0.0.19.0.0.255 2 --class 111)" = "{2, 1}" ] || fail "account mode and status"
+pass "prepayment account: prepayment mode, new"
+stop
+start_meter emeter2.log omni --variant omni
+[ "$(M get 0.0.96.3.10.255 3 --class 70)" = 0 ] || fail "breaker state lost at restart"
+[ "$(M get 0.0.96.3.10.255 2 --class 70)" = false ] || fail "output state lost at restart"
+[ "$(M action 0.0.96.3.10.255 2 i8:0 --class 70)" = ok ] || fail "remote_reconnect"
+[ "$(M get 0.0.96.3.10.255 3 --class 70)" = 2 ] || fail "not ready_for_reconnection (mode 5)"
+pass "the breaker stays open through a restart; remote_reconnect -> ready_for_reconnection"
+stop
+
+# ---- esmr: only with "breaker": true ----
+start_meter emeter3.log esmr
+M get 0.0.96.3.10.255 2 --class 70 >/dev/null && fail "esmr has a breaker by default"
+M list | grep -q '^0.0.96.3.10.255' && fail "esmr object list shows the breaker"
+stop
+echo '{"breaker": true}' > "$WORK/breaker.json"
+start_meter emeter4.log esmr2 --config "$WORK/breaker.json"
+[ "$(M get 0.0.96.3.10.255 2 --class 70)" = true ] || fail "esmr with breaker: no breaker"
+M list | grep -q '^0.0.96.3.10.255' || fail "esmr object list lacks the breaker"
+stop
+pass "esmr: breaker objects only with \"breaker\": true"
+
+echo '{"breaker": 1}' > "$WORK/bad.json"
+msg=$("$BIN/emeter" --config "$WORK/bad.json" --state "$WORK/s2" --listen 127.0.0.1:0 2>&1)
+echo "$msg" | grep -q "breaker: expected true or false" || fail "bad breaker message: $msg"
+echo '{"keys": {"token": "12"}}' > "$WORK/bad2.json"
+msg=$("$BIN/emeter" --config "$WORK/bad2.json" --state "$WORK/s2" --listen 127.0.0.1:0 2>&1)
+echo "$msg" | grep -q "keys.token: expected 32 hex digits" || fail "bad token key message: $msg"
+pass "configuration errors name the field"
+
+rm -rf "$WORK"
+echo "$PASSED passed, 0 failed"
