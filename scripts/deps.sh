@@ -10,6 +10,7 @@ PACKAGES=(
   build-essential cmake pkg-config      # compiler, CMake 3.25, pkg-config
   libcmocka-dev                         # unit tests
   libjson-c-dev                         # emeter --config (apps/emeter/config.c)
+  libmicrohttpd-dev                     # emeter --control, the operator API (apps/emeter/control.c)
   libmbedtls-dev                        # AES-GCM, SHA-256 (port/posix)
   nettle-dev                            # AES key wrap (Debian's mbedTLS lacks NIST_KW)
   clang libclang-rt-14-dev              # libFuzzer targets (make fuzz)

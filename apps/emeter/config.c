@@ -21,6 +21,8 @@
  *                              "randomisation_start_interval": 0, "number_of_retries": 3,
  *                              "repetition_delay": 30 },
  *               "alarm": { ...the same... }, "ciphered": true, "destination_wport": 102 },
+ *     "p1": ["pty", "tcp:127.0.0.1:2323"],
+ *     "control": "127.0.0.1:8059" | "off",
  *     "breaker": false
  *   }
  */
@@ -131,6 +133,7 @@ void emeter_config_defaults(emeter_config_t *c) {
     c->push_sched.repetition_delay_s = c->push_alarm.repetition_delay_s = 30;
     c->push_ciphered = true;
     c->push_dest_wport = 102;
+    strcpy(c->control, CFG_CONTROL_DEFAULT);
 }
 
 int emeter_config_parse_listen(const char *s, cfg_listen_t *out) {
@@ -464,10 +467,45 @@ static int load_listen(errctx_t *e, json_object *l, emeter_config_t *c) {
     return 0;
 }
 
+/* P1 outputs: "pty", "tcp:HOST:PORT" or a device path (apps/emeter/p1port). */
+static int load_p1(errctx_t *e, json_object *l, emeter_config_t *c) {
+    if (!json_object_is_type(l, json_type_array))
+        return fail(e, "p1", "expected an array of \"pty\", \"tcp:HOST:PORT\" or device paths");
+    size_t n = json_object_array_length(l);
+    if (n > CFG_MAX_P1)
+        return fail(e, "p1", "at most %d outputs", CFG_MAX_P1);
+    for (size_t i = 0; i < n; i++) {
+        json_object *it = json_object_array_get_idx(l, i);
+        char field[24];
+        cfg_listen_t tcp;
+        snprintf(field, sizeof(field), "p1[%zu]", i);
+        const char *s = json_object_is_type(it, json_type_string) ? json_object_get_string(it) : "";
+        bool ok = strcmp(s, "pty") == 0 || (s[0] == '/' && strlen(s) < sizeof(c->p1[i])) ||
+                  (strncmp(s, "tcp:", 4) == 0 && emeter_config_parse_listen(s + 4, &tcp) == 0);
+        if (!ok)
+            return fail(e, field, "expected \"pty\", \"tcp:HOST:PORT\" or a device path");
+        strcpy(c->p1[i], s);
+    }
+    c->p1_count = n;
+    return 0;
+}
+
+static int load_control(errctx_t *e, json_object *v, emeter_config_t *c) {
+    cfg_listen_t l;
+    const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+    if (s == NULL || (strcmp(s, "off") != 0 && emeter_config_parse_listen(s, &l) != 0) ||
+        strlen(s) >= sizeof(c->control))
+        return fail(e, "control", "expected \"HOST:PORT\" or \"off\"");
+    strcpy(c->control, s);
+    c->control_set = true;
+    return 0;
+}
+
 static int load_root(errctx_t *e, json_object *root, emeter_config_t *c) {
     static const char *const allowed[] = {
-        "variant",         "identity", "keys", "associations", "listen",  "inactivity_timeout_s",
-        "max_connections", "clock",    "load", "push",         "breaker", NULL};
+        "variant",         "identity", "keys", "associations", "listen", "inactivity_timeout_s",
+        "max_connections", "clock",    "load", "push",         "p1",     "control",
+        "breaker",         NULL};
     if (!json_object_is_type(root, json_type_object))
         return fail(e, "(top level)", "expected a JSON object");
     if (check_members(e, root, "", allowed))
@@ -498,6 +536,10 @@ static int load_root(errctx_t *e, json_object *root, emeter_config_t *c) {
             return fail(e, "breaker", "expected true or false");
         c->breaker = json_object_get_boolean(v);
     }
+    if (json_object_object_get_ex(root, "p1", &v) && load_p1(e, v, c))
+        return -1;
+    if (json_object_object_get_ex(root, "control", &v) && load_control(e, v, c))
+        return -1;
     uint64_t x;
     int present;
     if (get_uint(e, root, "inactivity_timeout_s", "inactivity_timeout_s", 1, 86400, &x, &present))

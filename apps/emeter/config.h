@@ -22,6 +22,7 @@
 #define CFG_MAX_LISTEN 4
 #define CFG_LDN_MAX    16 /* COSEM logical device name: 16 octets */
 #define CFG_SERIAL_MAX 16
+#define CFG_MAX_P1     4 /* P1 port outputs (apps/emeter/p1port.h) */
 
 typedef struct cfg_listen {
     char host[64];
@@ -71,7 +72,18 @@ typedef struct emeter_config {
     bool breaker;
     bool token_key_set;
     uint8_t token_key[16];
+    /* "p1": P1 consumer port outputs, each "pty", "tcp:HOST:PORT" or a
+     * serial device path (default none); --p1 overrides. */
+    char p1[CFG_MAX_P1][128];
+    size_t p1_count;
+    /* "control": the operator control API, "HOST:PORT" or "off" (default
+     * CFG_CONTROL_DEFAULT); --control overrides. control_set: given in the
+     * file (then a port in use is an error, not a warning). */
+    char control[80];
+    bool control_set;
 } emeter_config_t;
+
+#define CFG_CONTROL_DEFAULT "127.0.0.1:8059"
 
 /* The heat pump of "load": {"heat_pump": true}: a typical air-source pump
  * of a one-family house (electrical input). */

@@ -3,8 +3,10 @@
  *
  *   emeter [--variant esmr|omni] [--config FILE] [--state DIR] [--listen ADDR:PORT]...
  *          [--hdlc PATH|pty [--readout LIST]] [--seed N] [--speed N]
+ *          [--p1 pty|tcp:ADDR:PORT|PATH]... [--control ADDR:PORT|off]
  *       runs the virtual meter (apps/emeter/runtime.c), optionally with its
- *       optical port (apps/emeter/optical.c)
+ *       optical port (apps/emeter/optical.c), P1 port (p1port.c) and the
+ *       operator control API (control.c)
  *   emeter --samples FILE ...
  *       replays recorded samples through the metrology and power-quality
  *       engine (apps/emeter/samples.c)
@@ -26,7 +28,8 @@
 static void usage(FILE *out) {
     fputs("usage: emeter [--variant esmr|omni] [--config FILE] [--state DIR]\n"
           "              [--listen ADDR:PORT]... [--hdlc PATH|pty [--readout LIST]]\n"
-          "              [--seed N] [--speed N]\n"
+          "              [--seed N] [--speed N] [--p1 pty|tcp:ADDR:PORT|PATH]...\n"
+          "              [--control ADDR:PORT|off]\n"
           "       emeter --samples FILE [--rate HZ] [--format csv|s16|f32]\n"
           "              [--scale-v X --scale-i Y] --dump-measures OUT.jsonl\n"
           "       emeter --list-objects\n"
@@ -51,6 +54,12 @@ static void usage(FILE *out) {
           "  --speed N           simulated time runs N times faster than real time\n"
           "                      (1..100000, default 1); the meter keeps its own time\n"
           "                      across restarts when it ran ahead\n"
+          "  --p1 OUT            P1 consumer port (DSMR 5.0.2 telegram once a second):\n"
+          "                      pty (a new pseudo-terminal, name printed), tcp:ADDR:PORT\n"
+          "                      (every client gets every telegram) or a serial device;\n"
+          "                      repeatable (docs/p1.md)\n"
+          "  --control ADDR:PORT operator control API, HTTP with JSON (default\n"
+          "                      127.0.0.1:8059; off: none; docs/control-api.md)\n"
           "  SIGTERM saves and exits 0 (power failure); SIGKILL is a crash: the meter\n"
           "  resumes from its last commit (every second) and logs the outage.\n"
           "\n"
@@ -106,7 +115,7 @@ int main(int argc, char **argv) {
         }
         if (strcmp(a, "--variant") == 0 || strcmp(a, "--config") == 0 ||
             strcmp(a, "--state") == 0 || strcmp(a, "--listen") == 0 || strcmp(a, "--hdlc") == 0 ||
-            strcmp(a, "--readout") == 0) {
+            strcmp(a, "--readout") == 0 || strcmp(a, "--p1") == 0 || strcmp(a, "--control") == 0) {
             if (!need_arg(i, argc, argv))
                 return 2;
             const char *v = argv[++i];
@@ -120,7 +129,15 @@ int main(int argc, char **argv) {
                 opt.hdlc = v;
             else if (strcmp(a, "--readout") == 0)
                 opt.readout = v;
-            else if (opt.listen_count < CFG_MAX_LISTEN)
+            else if (strcmp(a, "--control") == 0)
+                opt.control = v;
+            else if (strcmp(a, "--p1") == 0) {
+                if (opt.p1_count >= EMETER_MAX_P1) {
+                    fprintf(stderr, "emeter: at most %d --p1 outputs\n", EMETER_MAX_P1);
+                    return 2;
+                }
+                opt.p1[opt.p1_count++] = v;
+            } else if (opt.listen_count < CFG_MAX_LISTEN)
                 opt.listen[opt.listen_count++] = v;
             else {
                 fprintf(stderr, "emeter: at most %d --listen addresses\n", CFG_MAX_LISTEN);

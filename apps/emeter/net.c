@@ -220,7 +220,7 @@ static void accept_all(net_t *n, int lfd) {
         int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
             return;
-        if (n->connections >= n->max_connections) {
+        if (n->connections >= n->max_connections || n->powered_off) {
             n->refused++;
             close(fd);
             continue;
@@ -272,6 +272,13 @@ int net_add_fd(net_t *n, int fd, void (*on_ready)(void *user), void (*on_tick)(v
         return -1;
     n->extra[n->extra_count++] = (net_extra_t){fd, on_ready, on_tick, on_close, user};
     return 0;
+}
+
+void net_set_powered_off(net_t *n, int off) {
+    n->powered_off = off;
+    if (off)
+        while (n->conns)
+            conn_close(n, n->conns);
 }
 
 void net_wake_at(net_t *n, uint64_t at_ms) {

@@ -26,7 +26,9 @@ typedef struct net_extra {
     void *user;
 } net_extra_t;
 
-#define NET_MAX_EXTRA 4
+/* Extra fds: the optical port, the P1 port (pty, TCP listener), the control
+ * API, the push client, with room for the device modules. */
+#define NET_MAX_EXTRA 16
 
 typedef struct net {
     int epfd;
@@ -45,6 +47,9 @@ typedef struct net {
     net_extra_t extra[NET_MAX_EXTRA];
     size_t extra_count;
     uint64_t wake_ms; /* earliest wake-up asked by net_wake_at (0 = none) */
+    /* Mains off (an outage from the control API): no DLMS over TCP, new
+     * connections are accepted and closed at once. */
+    int powered_off;
 } net_t;
 
 /* Open every listener of cfg. 0 or -1 with a message in err. */
@@ -59,6 +64,10 @@ int net_add_fd(net_t *n, int fd, void (*on_ready)(void *user), void (*on_tick)(v
 /* Wake the loop by at_ms (monotonic ms) at the latest, for timers shorter
  * than the loop's 1 s period (IEC 62056-21 reaction times). */
 void net_wake_at(net_t *n, uint64_t at_ms);
+
+/* Mains off (1) or back on (0): off closes every DLMS connection (the
+ * associations end as in a power cut) and refuses new ones until on. */
+void net_set_powered_off(net_t *n, int off);
 
 /* Run until *stop becomes non-zero (set by a signal handler). Returns 0. */
 int net_run(net_t *n, volatile sig_atomic_t *stop);

@@ -22,9 +22,18 @@
  * real time, not of simulated time: the flash would otherwise be written
  * up to 100000 times faster), so a crash may lose up to speed x period
  * seconds of simulated energy; a clean stop loses nothing.
+ *
+ * Ports besides the DLMS listeners: the optical port (optical.c), the P1
+ * port (p1port.c, a telegram after each round that reached a new second)
+ * and the operator control API (control.c). The operator's inputs
+ * (runtime.h, "Operator inputs") go through the meter's own paths: an
+ * outage is the power-fail interrupt, time without metering and a power
+ * up; voltage, sag/swell and current overrides change the phasor input of
+ * each step (apply_inputs), with 1 s steps through a pulse (pulse_cut).
  */
 #include "runtime.h"
 
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,12 +44,25 @@
 #include "meter/meter.h"
 #include "meter/persist.h"
 #include "net.h"
+#include "control.h" /* operator control API */
 #include "optical.h" /* optical port */
 #include "push.h"    /* push (h7) */
+#include "p1port.h"  /* P1 consumer port */
 #include "port_posix.h"
 #include "state.h"
+#include "breaker_api.h"
 
-typedef struct runtime {
+/* A sag or swell from the control API: the voltage of `phase` (0: all)
+ * times `factor` over simulated [from, until). */
+typedef struct pulse {
+    bool active;
+    bool swell;
+    uint8_t phase;
+    double pct, factor;
+    int64_t from, until;
+} pulse_t;
+
+struct runtime {
     const char *state_dir;
     emeter_config_t cfg;
     emeter_state_t st;
@@ -57,7 +79,14 @@ typedef struct runtime {
     uint64_t last_commit_ms; /* monotonic ms of the last periodic commit */
     int behind_reported;
     emeter_push_t push; /* push (h7) */
-} runtime_t;
+    /* operator inputs (apps/emeter/control.c): NAN = simulated */
+    double ov_voltage[3], ov_current[3], ov_angle[3];
+    pulse_t pulse;
+    bool mains_off;       /* an outage: the meter is powered down */
+    int64_t outage_until; /* simulated UTC the mains come back */
+    p1port_t *p1;
+    control_t *control;
+};
 
 /* Steps of at most a minute of simulated time, on whole minutes: the
  * load simulator's samples then give daily energy within 0.6 % of a
@@ -160,18 +189,51 @@ static void on_auth_failure(void *user, uint16_t client_sap, int reason) {
 }
 
 static void on_association(void *user, const dlms_assoc_view_t *v, int event) {
-    (void)user;
+    runtime_t *rt = user;
     static const char *const names[] = {"",          "associated", "released",
                                         "timed out", "closed",     "replaced"};
     fprintf(stderr, "emeter: client %u %s\n", v->client_sap,
             event > 0 && event <= 5 ? names[event] : "?");
+    /* The end of a session: its communication session log entry. */
+    if (event >= 2 && event <= 5 && meter_session_end(&rt->meter, v->assoc_index, rtc_now(rt)) == 0)
+        commit(rt, rtc_now(rt));
 }
 
 /* The load of the step from meter_utc to end, sampled at its middle
  * (docs/loadsim.md section 5). */
+/* The operator's inputs over the simulated grid and household at `mid`:
+ * voltage and current overrides (harmonics scaled with the fundamental, so
+ * THD stays), then a sag or swell pulse that covers the instant. */
+static void apply_inputs(const runtime_t *rt, int64_t mid, metrology_phasor_input_t *in) {
+    const pulse_t *pu = &rt->pulse;
+    for (unsigned k = 0; k < METROLOGY_PHASES; k++) {
+        metrology_phasor_phase_t *ph = &in->ph[k];
+        double u = isnan(rt->ov_voltage[k]) ? ph->u_rms : rt->ov_voltage[k];
+        if (pu->active && mid >= pu->from && mid < pu->until &&
+            (pu->phase == 0 || pu->phase == k + 1))
+            u *= pu->factor;
+        double ku = ph->u_rms > 0 ? u / ph->u_rms : 0.0;
+        double ki = 1.0;
+        if (!isnan(rt->ov_current[k])) {
+            ki = ph->i_rms > 0 ? rt->ov_current[k] / ph->i_rms : 0.0;
+            ph->i_rms = rt->ov_current[k];
+        }
+        for (unsigned j = 0; j < ph->n_harm; j++) {
+            ph->harm[j].u_rms = (float)(ph->harm[j].u_rms * ku);
+            ph->harm[j].i_rms = (float)(ph->harm[j].i_rms * ki);
+        }
+        ph->u_rms = u;
+        if (!isnan(rt->ov_angle[k]))
+            ph->phi_deg = rt->ov_angle[k];
+    }
+}
+
 static void set_step_load(runtime_t *rt, int64_t end) {
     metrology_phasor_input_t in;
-    int rc = loadsim_eval(&rt->load, rt->meter_utc + (end - rt->meter_utc) / 2, &in);
+    int64_t mid = rt->meter_utc + (end - rt->meter_utc) / 2;
+    int rc = loadsim_eval(&rt->load, mid, &in);
+    if (rc == 0)
+        apply_inputs(rt, mid, &in);
     if (rc == 0)
         rc = meter_set_load(&rt->meter, &in);
     if (rc != 0) {
@@ -219,8 +281,14 @@ static void periodic_commit(runtime_t *rt) {
  * stamps, not the energy (the meter's position moves with the clock); a
  * host clock that went back, or a lag beyond LAG_MAX_S, is skipped. */
 static void catch_up_from(runtime_t *rt, int64_t target) {
-    rt->meter_utc += rt->port_state.rtc_set_shift_s;
+    int64_t shift = rt->port_state.rtc_set_shift_s;
+    rt->meter_utc += shift;
     rt->port_state.rtc_set_shift_s = 0;
+    /* The operator's outage and pulse are spans of the meter's time: they
+     * move with it. */
+    rt->outage_until += shift;
+    rt->pulse.from += shift;
+    rt->pulse.until += shift;
     if (rt->meter_utc > target)
         rt->meter_utc = target;
     if (target - rt->meter_utc > LAG_MAX_S) {
@@ -233,6 +301,34 @@ static void catch_up_from(runtime_t *rt, int64_t target) {
     }
 }
 
+/* Where a step must end for a pulse: at its start, then in 1 s steps
+ * through it and the second after it, so power quality (one Urms(1/2)
+ * notification per phasor step) sees its start and end to the second. */
+static int64_t pulse_cut(runtime_t *rt, int64_t end) {
+    pulse_t *pu = &rt->pulse;
+    if (!pu->active)
+        return end;
+    if (rt->meter_utc < pu->from)
+        return end < pu->from ? end : pu->from;
+    if (rt->meter_utc <= pu->until)
+        return rt->meter_utc + 1;
+    pu->active = false; /* over, and its end was seen */
+    return end;
+}
+
+/* The mains are back after an outage (control API): power up as after a
+ * power-down save (event 2, AMR power-down bits, commit). */
+static void power_up(runtime_t *rt) {
+    rt->mains_off = false;
+    rt->persist.clean_power_down = true; /* event 1 was logged at the cut */
+    int rc = meter_persist_power_up(&rt->persist, rt->meter_utc);
+    if (rc != 0)
+        fprintf(stderr, "emeter: power up: %s\n", meter_persist_strerror(rc));
+    net_set_powered_off(&rt->net, 0);
+    printf("emeter: mains back, power up\n");
+    fflush(stdout);
+}
+
 /* Run the meter up to its clock (the port RTC, simulated time) in steps
  * of at most STEP_MAX_S ending on whole minutes, then commit. A round
  * stops after ROUND_BUDGET_MS of work (unless `all`) and asks the loop to
@@ -243,7 +339,19 @@ static void run_meter(runtime_t *rt, int all) {
     uint64_t t0 = rt->port.monotonic_ms(rt->port.user), now_ms = t0;
     int stepped = 0;
     while (rt->meter_utc < target && (all || now_ms - t0 < ROUND_BUDGET_MS)) {
+        if (rt->mains_off) {
+            /* No supply: nothing is metered until the mains come back. */
+            if (target < rt->outage_until) {
+                rt->meter_utc = target;
+                break;
+            }
+            if (rt->meter_utc < rt->outage_until) /* (not when a lag was skipped) */
+                rt->meter_utc = rt->outage_until;
+            power_up(rt);
+            continue;
+        }
         int64_t end = (rt->meter_utc / STEP_MAX_S + 1) * STEP_MAX_S;
+        end = pulse_cut(rt, end);
         step_to(rt, end < target ? end : target);
         stepped = 1;
         now_ms = rt->port.monotonic_ms(rt->port.user);
@@ -268,6 +376,8 @@ static void on_idle(void *user) {
     runtime_t *rt = user;
     run_meter(rt, 0);
     emeter_push_tick(&rt->push); /* push (h7) */
+    if (rt->p1 != NULL)
+        p1port_tick(rt->p1);
     int rc = dlms_server_ic_top_up(&rt->server_cfg, &rt->meter.sec_mgmt);
     if (rc != 0) {
         static int reported;
@@ -300,6 +410,24 @@ static int load_config(runtime_t *rt, const emeter_options_t *opt) {
     }
     if (opt->seed_set)
         rt->cfg.load_seed = opt->seed;
+    if (opt->p1_count > 0) {
+        for (size_t i = 0; i < opt->p1_count; i++) {
+            if (p1port_check_output(opt->p1[i], err, sizeof(err)) != 0) {
+                fprintf(stderr, "emeter: --p1: %s\n", err);
+                return -1;
+            }
+            snprintf(rt->cfg.p1[i], sizeof(rt->cfg.p1[i]), "%s", opt->p1[i]);
+        }
+        rt->cfg.p1_count = opt->p1_count;
+    }
+    if (opt->control != NULL && strcmp(opt->control, "off") != 0) {
+        cfg_listen_t l;
+        if (emeter_config_parse_listen(opt->control, &l) != 0) {
+            fprintf(stderr, "emeter: --control: expected HOST:PORT or off, got \"%s\"\n",
+                    opt->control);
+            return -1;
+        }
+    }
     if (opt->listen_count > 0) {
         for (size_t i = 0; i < opt->listen_count; i++)
             if (emeter_config_parse_listen(opt->listen[i], &rt->cfg.listen[i])) {
@@ -448,6 +576,143 @@ static int start_meter(runtime_t *rt) {
     return 0;
 }
 
+/* ---- the running meter for the ports and the control API (runtime.h) ---- */
+
+const meter_t *runtime_meter(const runtime_t *rt) {
+    return &rt->meter;
+}
+
+int64_t runtime_meter_utc(const runtime_t *rt) {
+    return rt->meter_utc;
+}
+
+int64_t runtime_clock(const runtime_t *rt) {
+    return rtc_now(rt);
+}
+
+uint32_t runtime_speed(const runtime_t *rt) {
+    return rt->speed;
+}
+
+void runtime_inputs(const runtime_t *rt, runtime_inputs_t *out) {
+    memset(out, 0, sizeof(*out));
+    for (unsigned k = 0; k < 3; k++) {
+        out->voltage[k] = rt->ov_voltage[k];
+        out->current_a[k] = rt->ov_current[k];
+        out->angle_deg[k] = rt->ov_angle[k];
+    }
+    const pulse_t *pu = &rt->pulse;
+    out->pulse = pu->active && rt->meter_utc <= pu->until;
+    out->pulse_swell = pu->swell;
+    out->pulse_phase = pu->phase;
+    out->pulse_pct = pu->pct;
+    out->pulse_from = pu->from;
+    out->pulse_until = pu->until;
+    out->mains = !rt->mains_off;
+    out->outage_until = rt->outage_until;
+}
+
+static int refuse(char *err, size_t errlen, const char *msg) {
+    snprintf(err, errlen, "%s", msg);
+    return -1;
+}
+
+/* An input happens now: the meter first runs up to its clock, so what came
+ * before is metered with the old values. */
+static void catch_up(runtime_t *rt) {
+    run_meter(rt, 1);
+}
+
+int runtime_outage(runtime_t *rt, uint32_t seconds, char *err, size_t errlen) {
+    if (rt->mains_off)
+        return refuse(err, errlen, "outage_s: the mains are already off");
+    catch_up(rt);
+    int64_t now = rt->meter_utc;
+    /* The power-fail interrupt, as SIGTERM: event 1, clean commit. */
+    int rc = meter_persist_power_down(&rt->persist, now);
+    if (rc != 0)
+        fprintf(stderr, "emeter: power down commit: %s\n", meter_persist_strerror(rc));
+    rt->mains_off = true;
+    rt->outage_until = now + (int64_t)seconds;
+    rt->pulse.active = false;
+    net_set_powered_off(&rt->net, 1);
+    printf("emeter: mains off for %u s (control API): power down\n", seconds);
+    fflush(stdout);
+    return 0;
+}
+
+int runtime_set_voltage(runtime_t *rt, const double v[3], char *err, size_t errlen) {
+    (void)err;
+    (void)errlen;
+    catch_up(rt);
+    for (unsigned k = 0; k < 3; k++)
+        rt->ov_voltage[k] = v[k];
+    return 0;
+}
+
+int runtime_pulse(runtime_t *rt, uint8_t phase, bool swell, double pct, uint32_t duration_ms,
+                  char *err, size_t errlen) {
+    if (rt->mains_off)
+        return refuse(err, errlen, swell ? "swell: the mains are off" : "sag: the mains are off");
+    catch_up(rt);
+    if (rt->pulse.active && rt->meter_utc <= rt->pulse.until)
+        return refuse(err, errlen,
+                      swell ? "swell: a sag or swell is in progress"
+                            : "sag: a sag or swell is in progress");
+    pulse_t *pu = &rt->pulse;
+    pu->active = true;
+    pu->swell = swell;
+    pu->phase = phase;
+    pu->pct = pct;
+    pu->factor = swell ? 1.0 + pct / 100.0 : 1.0 - pct / 100.0;
+    /* The phasor source runs in whole seconds: a pulse lasts at least 1 s. */
+    pu->from = rt->meter_utc;
+    pu->until = pu->from + (int64_t)((duration_ms + 999u) / 1000u);
+    return 0;
+}
+
+int runtime_set_load(runtime_t *rt, bool auto_all, const double current_a[3],
+                     const double angle_deg[3], char *err, size_t errlen) {
+    (void)err;
+    (void)errlen;
+    catch_up(rt);
+    for (unsigned k = 0; k < 3; k++) {
+        rt->ov_current[k] = auto_all ? NAN : current_a[k];
+        rt->ov_angle[k] = auto_all ? NAN : angle_deg[k];
+    }
+    return 0;
+}
+
+int runtime_set_speed(runtime_t *rt, uint32_t speed, char *err, size_t errlen) {
+    catch_up(rt);
+    if (em_posix_rtc_set_speed(&rt->port_state, speed) != 0) {
+        snprintf(err, errlen, "speed: expected 1 to %u", EMETER_SPEED_MAX);
+        return -1;
+    }
+    rt->speed = speed;
+    printf("emeter: time: %u times real time (control API)\n", speed);
+    fflush(stdout);
+    return 0;
+}
+
+/* A clock adjustment as the Clock class makes one (lib/cosem/clock.c):
+ * the RTC moves, the instants before and after are kept, the clock is
+ * valid again, and the meter's notify hook logs events 4 and 5, marks the
+ * profiles' AMR status and commits. */
+int runtime_set_time(runtime_t *rt, int64_t utc, char *err, size_t errlen) {
+    catch_up(rt);
+    int64_t old = rtc_now(rt);
+    if (rt->port.rtc_set == NULL || rt->port.rtc_set(rt->port.user, utc) != 0)
+        return refuse(err, errlen, "set: the RTC refused the time");
+    rt->meter.clock.adjust_old = old;
+    rt->meter.clock.adjust_new = utc;
+    rt->meter.clock.status &= (uint8_t) ~(COSEM_CLOCK_STATUS_INVALID | COSEM_CLOCK_STATUS_DOUBTFUL);
+    catch_up(rt); /* takes the shift: the meter's position moves with the clock */
+    if (rt->meter.cosem.clock != NULL && rt->meter.cosem.notify != NULL)
+        rt->meter.cosem.notify(&rt->meter, rt->meter.cosem.clock, COSEM_NOTIFY_SET, 2);
+    return 0;
+}
+
 static void print_banner(const runtime_t *rt) {
     printf("emeter: %s meter, logical device name %.*s, system title ", rt->cfg.variant,
            (int)rt->cfg.logical_device_name_len, (const char *)rt->cfg.logical_device_name);
@@ -484,10 +749,59 @@ static void print_banner(const runtime_t *rt) {
     fflush(stdout);
 }
 
+static int64_t p1_meter_utc(void *user) {
+    return ((runtime_t *)user)->meter_utc;
+}
+
+static int p1_powered(void *user) {
+    return !((runtime_t *)user)->mains_off;
+}
+
+/* The P1 port: --p1 outputs, else the configuration's "p1". */
+static int open_p1(runtime_t *rt, char *err, size_t errlen) {
+    const char *outputs[EMETER_MAX_P1];
+    size_t count = rt->cfg.p1_count;
+    for (size_t i = 0; i < count; i++)
+        outputs[i] = rt->cfg.p1[i];
+    if (count == 0)
+        return 0;
+    p1port_config_t pc = {.outputs = outputs,
+                          .output_count = count,
+                          .meter = &rt->meter,
+                          .port = &rt->port,
+                          .manufacturer = rt->cfg.manufacturer,
+                          .meter_utc = p1_meter_utc,
+                          .powered = p1_powered,
+                          .user = rt};
+    rt->p1 = p1port_open(&rt->net, &pc, err, errlen);
+    return rt->p1 != NULL ? 0 : -1;
+}
+
+/* The control API on --control, the configuration's "control", or the
+ * default address. The default is a convenience: when its port is taken
+ * (a second meter on the host) the meter runs without it and says so. */
+static int open_control(runtime_t *rt, const emeter_options_t *opt, char *err, size_t errlen) {
+    const char *addr = opt->control ? opt->control : rt->cfg.control;
+    bool is_default = opt->control == NULL && !rt->cfg.control_set;
+    if (strcmp(addr, "off") == 0)
+        return 0;
+    rt->control = control_open(&rt->net, addr, rt, err, errlen);
+    if (rt->control != NULL) {
+        breaker_api_add(rt->control, rt); /* "relay", "prepayment" (w3) */
+        return 0;
+    }
+    if (!is_default)
+        return -1;
+    fprintf(stderr, "emeter: %s; running without the control API (--control ADDR:PORT)\n", err);
+    return 0;
+}
+
 int emeter_run(const emeter_options_t *opt) {
     static runtime_t rt; /* large (server buffers per listener live in net) */
     memset(&rt, 0, sizeof(rt));
     rt.state_dir = opt->state_dir ? opt->state_dir : "./var/emeter";
+    for (unsigned k = 0; k < 3; k++)
+        rt.ov_voltage[k] = rt.ov_current[k] = rt.ov_angle[k] = NAN;
     char err[512];
     if (load_config(&rt, opt) != 0 || init_load(&rt) != 0)
         return 2;
@@ -546,6 +860,11 @@ int emeter_run(const emeter_options_t *opt) {
         }
     }
     /* ---- end optical port ---- */
+    if (open_p1(&rt, err, sizeof(err)) != 0 || open_control(&rt, opt, err, sizeof(err)) != 0) {
+        fprintf(stderr, "emeter: %s\n", err);
+        net_close(&rt.net);
+        return 2;
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
@@ -561,7 +880,8 @@ int emeter_run(const emeter_options_t *opt) {
      * below tx_ic may have been used; none at or above it was. */
     net_close(&rt.net);
     run_meter(&rt, 1); /* the energy up to now */
-    int frc = meter_persist_power_down(&rt.persist, rtc_now(&rt));
+    /* In an outage the meter was saved at the cut (power down, clean). */
+    int frc = rt.mains_off ? 0 : meter_persist_power_down(&rt.persist, rtc_now(&rt));
     if (frc != 0)
         fprintf(stderr, "emeter: power down commit: %s\n", meter_persist_strerror(frc));
     rt.st.tx_ic_reserved = rt.meter.sec_mgmt.tx_ic;

@@ -63,6 +63,8 @@ static void on_half_cycle(void *user, const metrology_half_cycle_t *hc) {
     pq_half_cycle(&m->pq, hc);
 }
 
+static void meter_services_wrap(meter_t *m);
+
 static int metering_init(meter_t *m) {
     metrology_cfg_t mc;
     metrology_cfg_default(&mc);
@@ -212,7 +214,8 @@ int meter_init(meter_t *m, const meter_identity_t *id, const em_port_t *port) {
     if (rc != 0)
         return rc;
     m->cosem.notify = meter_on_notify;
-    cosem_server_services(&m->cosem, &m->services);
+    cosem_server_services(&m->cosem, &m->cosem_services);
+    meter_services_wrap(m);
     rc = metering_init(m);
     if (rc == 0)
         tariffication_init(m);
@@ -236,6 +239,54 @@ int meter_init(meter_t *m, const meter_identity_t *id, const em_port_t *port) {
         meter_prepay_init(m, id);
     }
     return rc != 0 ? rc : meter_profiles_init(m);
+}
+
+/* ---- sessions: the object services, noting what each association does ---- */
+
+#define SESSION_READ    0x01u
+#define SESSION_PROFILE 0x02u
+#define SESSION_WROTE   0x04u
+
+static void session_note(meter_t *m, const dlms_assoc_view_t *v, uint8_t bit) {
+    if (v != NULL && v->assoc_index < METER_ASSOC_COUNT)
+        m->session_flags[v->assoc_index] |= bit;
+}
+
+static int svc_get(void *user, dlms_get_call_t *call, axdr_enc_t *e) {
+    meter_t *m = user;
+    if (call->first_call)
+        session_note(m, call->assoc,
+                     call->attr->class_id == COSEM_CLASS_PROFILE_GENERIC ? SESSION_PROFILE
+                                                                         : SESSION_READ);
+    return m->cosem_services.get(m->cosem_services.user, call, e);
+}
+
+static int svc_set(void *user, const dlms_assoc_view_t *assoc, const dlms_cosem_descriptor_t *attr,
+                   const dlms_access_selection_t *selection, axdr_dec_t *value) {
+    meter_t *m = user;
+    session_note(m, assoc, SESSION_WROTE);
+    return m->cosem_services.set(m->cosem_services.user, assoc, attr, selection, value);
+}
+
+static int svc_action(void *user, const dlms_assoc_view_t *assoc,
+                      const dlms_cosem_descriptor_t *method, axdr_dec_t *params, axdr_enc_t *ret,
+                      bool *has_return) {
+    meter_t *m = user;
+    session_note(m, assoc, SESSION_WROTE);
+    return m->cosem_services.action(m->cosem_services.user, assoc, method, params, ret, has_return);
+}
+
+static void meter_services_wrap(meter_t *m) {
+    m->services = (dlms_cosem_services_t){m, svc_get, svc_set, svc_action};
+}
+
+int meter_session_end(meter_t *m, unsigned assoc, int64_t utc) {
+    if (m == NULL || assoc >= METER_ASSOC_COUNT)
+        return METER_ERR_BADARG;
+    uint8_t f = m->session_flags[assoc];
+    m->session_flags[assoc] = 0;
+    return meter_comm_session(m, assoc, (f & SESSION_READ) != 0, (f & SESSION_PROFILE) != 0,
+                              (f & SESSION_WROTE) != 0, utc);
 }
 
 int meter_set_tariff(meter_t *m, unsigned tariff) {

@@ -213,9 +213,12 @@ typedef struct meter {
     uint32_t long_pf_threshold_s;
     uint32_t last_pf_duration_s;
 
-    /* communication sessions (events.h): 0.0.96.15.4.255 */
+    /* communication sessions (events.h): 0.0.96.15.4.255; what each open
+     * association did so far (METER_SESSION_* bits, meter_session_end) */
     uint32_t comm_sessions;
     uint32_t comm_sessions_assoc[METER_ASSOC_COUNT];
+    uint8_t session_flags[METER_ASSOC_COUNT];
+    dlms_cosem_services_t cosem_services; /* the object layer's, wrapped by `services` */
 
     uint8_t ram_rows[EM_METER_RAM_ROWS_BYTES];
 
@@ -297,6 +300,12 @@ const cosem_object_t *meter_objects(enum meter_variant v, size_t *count);
 /* Variant name <-> id ("esmr", "omni"). */
 const char *meter_variant_name(enum meter_variant v);
 int meter_variant_from_name(const char *name, enum meter_variant *out);
+
+/* The end of a session of association `assoc` (released, timed out,
+ * closed): one communication session log entry for what it did
+ * (meter_comm_session). The DLMS server gets m->services, which note
+ * the reads, profile reads and changes of each association. */
+int meter_session_end(meter_t *m, unsigned assoc, int64_t utc);
 
 /* Invocation counter shown to clients (0.0.43.1.0.255): see
  * cosem_ic_for_clients(). Bound as a callback in the tables. */

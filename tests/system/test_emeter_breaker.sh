@@ -5,7 +5,8 @@
 #
 #   - omni: Disconnect control 0.0.96.3.10.255 connected; ACTION 1
 #     (remote_disconnect) over HLS-5 opens it (output_state false, control
-#     state 0) and the disconnector log 0.0.99.98.2.255 has event 62; the
+#     state 0), the control API's /api/state shows the relay open and no
+#     current, and the disconnector log 0.0.99.98.2.255 has event 62; the
 #     state survives a restart; the prepayment account 0.0.19.0.0.255 reads
 #     {prepayment, new}; the public client does not see the breaker
 #   - esmr: no breaker objects by default; with "breaker": true they exist
@@ -31,12 +32,23 @@ start_meter() { # $1 = log name, $2 = state dir, rest: options
   done
   fail "emeter did not print its port"
 }
+# state EXPR: a python expression over GET /api/state as `s`.
+state() {
+  python3 - "http://127.0.0.1:$CTL/api/state" "$1" <<'PY'
+import json, sys, urllib.request
+s = json.loads(urllib.request.urlopen(sys.argv[1], timeout=20).read().decode())
+print(eval(sys.argv[2]))
+PY
+}
 D() { timeout 20 "$BIN/dlms" --host 127.0.0.1 --port "$PORT" --timeout 5 "$@" 2>/dev/null; }
 M() { D --auth hls5 "$@"; }
 stop() { kill -TERM "$PID"; wait "$PID"; PID=""; }
 
 # ---- omni: remote disconnect, log, restart ----
-start_meter emeter1.log omni --variant omni
+start_meter emeter1.log omni --variant omni --control 127.0.0.1:0
+CTL=$(sed -n 's#^emeter: control API on http://127.0.0.1:\([0-9]*\)/api/state$#\1#p' "$WORK/emeter1.log")
+[ -n "$CTL" ] || fail "no control API address"
+[ "$(state 's["relay"]["present"] and s["relay"]["closed"]')" = True ] || fail "/api/state relay at start"
 [ "$(M get 0.0.96.3.10.255 2 --class 70)" = true ] || fail "omni breaker not closed at start"
 [ "$(M get 0.0.96.3.10.255 3 --class 70)" = 1 ] || fail "omni breaker not connected at start"
 D get 0.0.96.3.10.255 2 --class 70 >/dev/null && fail "public client sees the breaker"
@@ -45,11 +57,16 @@ pass "omni breaker connected, invisible to the public client"
 [ "$(M get 0.0.96.3.10.255 2 --class 70)" = false ] || fail "output_state after remote_disconnect"
 [ "$(M get 0.0.96.3.10.255 3 --class 70)" = 0 ] || fail "control_state after remote_disconnect"
 M get 0.0.99.98.2.255 2 --class 7 | grep -q ', 62}' || fail "disconnector log lacks event 62"
-pass "remote_disconnect opens the breaker, event 62 logged"
+[ "$(state 's["relay"]["closed"]')" = False ] || fail "/api/state: relay not open"
+[ "$(state 's["relay"]["control_state"]')" = disconnected ] || fail "/api/state: control state"
+sleep 2.5
+[ "$(state 'max(s["measures"]["current_a"])')" = 0.0 ] || fail "current with the relay open"
+[ "$(state 's["prepayment"]["status"]')" = new ] || fail "/api/state: prepayment"
+pass "remote_disconnect opens the breaker: /api/state relay open, no current; event 62 logged"
 [ "$(M get 0.0.19.0.0.255 2 --class 111)" = "{2, 1}" ] || fail "account mode and status"
 pass "prepayment account: prepayment mode, new"
 stop
-start_meter emeter2.log omni --variant omni
+start_meter emeter2.log omni --variant omni --control off
 [ "$(M get 0.0.96.3.10.255 3 --class 70)" = 0 ] || fail "breaker state lost at restart"
 [ "$(M get 0.0.96.3.10.255 2 --class 70)" = false ] || fail "output state lost at restart"
 [ "$(M action 0.0.96.3.10.255 2 i8:0 --class 70)" = ok ] || fail "remote_reconnect"
@@ -58,12 +75,12 @@ pass "the breaker stays open through a restart; remote_reconnect -> ready_for_re
 stop
 
 # ---- esmr: only with "breaker": true ----
-start_meter emeter3.log esmr
+start_meter emeter3.log esmr --control off
 M get 0.0.96.3.10.255 2 --class 70 >/dev/null && fail "esmr has a breaker by default"
 M list | grep -q '^0.0.96.3.10.255' && fail "esmr object list shows the breaker"
 stop
 echo '{"breaker": true}' > "$WORK/breaker.json"
-start_meter emeter4.log esmr2 --config "$WORK/breaker.json"
+start_meter emeter4.log esmr2 --config "$WORK/breaker.json" --control off
 [ "$(M get 0.0.96.3.10.255 2 --class 70)" = true ] || fail "esmr with breaker: no breaker"
 M list | grep -q '^0.0.96.3.10.255' || fail "esmr object list lacks the breaker"
 stop

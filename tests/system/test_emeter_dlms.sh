@@ -21,6 +21,7 @@ PASSED=0
 pass() { echo "ok: $*"; PASSED=$((PASSED + 1)); }
 
 start_meter() { # $1 = log name
+  : > "$WORK/$1" # truncate now: the shell truncates in the child, after the port is looked for
   "$BIN/emeter" --state "$WORK/state" --listen 127.0.0.1:0 "${@:2}" > "$WORK/$1" 2>&1 &
   PID=$!
   for _ in $(seq 1 100); do

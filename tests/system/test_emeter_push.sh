@@ -41,6 +41,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 HE=$(free_port)
 
 start_meter() { # $1 log name, $2 config file
+  : > "$WORK/$1" # truncate now: the shell truncates in the child, after the port is looked for
   "$BIN/emeter" --state "$WORK/state" --listen 127.0.0.1:0 --config "$2" > "$WORK/$1" 2>&1 &
   PID=$!
   for _ in $(seq 1 200); do

@@ -47,6 +47,7 @@ done
 pass "bad load settings and speeds refused with the field named"
 
 start_meter() {
+  : > "$WORK/emeter.log" # truncate now: the shell truncates in the child, after the port is looked for
   "$BIN/emeter" --speed 3600 --seed 7 --state "$WORK/state" --listen 127.0.0.1:0 \
     > "$WORK/emeter.log" 2>&1 &
   PID=$!

@@ -761,6 +761,209 @@ static void test_omni_core(void **state) {
     assert_int_equal(m.alarm[0], METER_ALARM_POWER_UP);
 }
 
+
+/* ---- demand, maximum demand, billing (issue 5) ----------------------------------------------- */
+
+#define LN_DEMAND_P LN(1, 0, 1, 4, 0, 255)
+#define LN_MAX_P    LN(1, 0, 1, 6, 0, 255)
+#define LN_MAX_P_T1 LN(1, 0, 1, 6, 1, 255)
+#define LN_CUM_P    LN(1, 0, 1, 2, 0, 255)
+#define LN_MONTHLY  LN(1, 0, 98, 1, 0, 255)
+#define LN_BILLING  LN(0, 0, 15, 0, 0, 255)
+
+/* Blocks of 15 minutes: the last average is the period's energy / 900 s;
+ * the maximum (total and tariff in force) keeps the highest with the
+ * period's end; end of billing adds it to the cumulative maximum. */
+static void test_demand_and_billing(void **state) {
+    (void)state;
+    int64_t t = T;
+    for (int i = 0; i < 2; i++)
+        step(t += 900, 900);
+    assert_int_equal(get(5, LN_DEMAND_P, 3), 0);
+    assert_int_equal(out[0], AXDR_DOUBLE_LONG_UNSIGNED);
+    assert_true(abs((int)be32(out + 1) - (int)lround(P_TOTAL_W)) <= 1);
+    assert_true(abs((int)get_u32(4, LN_MAX_P) - (int)lround(P_TOTAL_W)) <= 1);
+    assert_int_equal(get_u32(4, LN_MAX_P_T1), get_u32(4, LN_MAX_P));
+    assert_int_equal(get_u32(4, LN(1, 0, 1, 6, 2, 255)), 0); /* tariff 2 never in force */
+    /* capture_time (attr 5): the end of the period, 13:30 CET */
+    assert_int_equal(get(4, LN_MAX_P, 5), 0);
+    expect_prefix(BYTES(AXDR_OCTET_STRING, 12, 0x07, 0xE8, 1, 15, 1, 13, 30, 0));
+    /* a higher period raises it, a lower one does not */
+    set_load(U_RMS, 2 * I_RMS, PF);
+    step(t += 900, 900);
+    set_load(U_RMS, I_RMS / 2, PF);
+    step(t += 900, 900);
+    uint32_t max = get_u32(4, LN_MAX_P);
+    assert_true(abs((int)max - (int)lround(2 * P_TOTAL_W)) <= 1);
+    /* end of billing: captured with the maximum, then reset and accumulated */
+    assert_int_equal(meter_billing_close(&m, t), 0);
+    assert_int_equal(entries_in_use(LN_MONTHLY), 1);
+    assert_int_equal(get_u32(3, LN_CUM_P), max);
+    assert_int_equal(get_u32(4, LN_MAX_P), 0);
+    assert_int_equal(get(1, LN(0, 0, 0, 1, 0, 255), 2), 0);
+    expect_out(BYTES(AXDR_UNSIGNED, 1)); /* billing period counter */
+    assert_int_equal(get(1, LN(0, 0, 0, 1, 2, 255), 2), 0);
+    assert_int_equal(out[0], AXDR_OCTET_STRING);
+    /* the same period is never closed twice (a clock set back) */
+    assert_int_equal(meter_billing_close(&m, t - 900), 0);
+    assert_int_equal(entries_in_use(LN_MONTHLY), 1);
+    /* reset method of the demand register */
+    assert_int_equal(action(5, LN_DEMAND_P, 1, BYTES(AXDR_INTEGER, 0)), 0);
+    assert_int_equal(get(5, LN_DEMAND_P, 3), 0);
+    expect_out(BYTES(AXDR_DOUBLE_LONG_UNSIGNED, 0, 0, 0, 0));
+}
+
+/* The end-of-billing schedule written over DLMS: the 15th at 00:00. */
+static void test_billing_schedule(void **state) {
+    (void)state;
+    assert_int_equal(get(22, LN_BILLING, 4), 0); /* factory: every 1st */
+    expect_out(BYTES(AXDR_ARRAY, 1, AXDR_STRUCTURE, 2, AXDR_OCTET_STRING, 4, 0, 0, 0, 0,
+                     AXDR_OCTET_STRING, 5, 0xFF, 0xFF, 0xFF, 1, 0xFF));
+    assert_int_equal(set(22, LN_BILLING, 4,
+                         BYTES(AXDR_ARRAY, 1, AXDR_STRUCTURE, 2, AXDR_OCTET_STRING, 4, 0, 0, 0, 0,
+                               AXDR_OCTET_STRING, 5, 0xFF, 0xFF, 0xFF, 15, 0xFF)),
+                     0);
+    int64_t t = 1707868800; /* 2024-02-14 00:00 UTC */
+    for (int h = 0; h < 48; h++)
+        step(t += 3600, 3600);
+    assert_int_equal(entries_in_use(LN_MONTHLY), 1);
+    uint8_t row[METER_MONTHLY_ROW];
+    ring_row(&m.prof_ram[METER_PROF_MONTHLY], 0, row);
+    assert_int_equal(row[4 + 2], 2);  /* February */
+    assert_int_equal(row[4 + 3], 15); /* the 15th, 00:00 local */
+    assert_int_equal(row[4 + 5], 0);
+    /* script 1 of 0.0.10.0.1.255 executed by a head-end closes now */
+    rtc = t;
+    assert_int_equal(action(9, LN(0, 0, 10, 0, 1, 255), 1, BYTES(AXDR_LONG_UNSIGNED, 0, 1)), 0);
+    assert_int_equal(entries_in_use(LN_MONTHLY), 2);
+}
+
+/* Power failures: counted, long ones logged with their duration. */
+static void test_power_failures(void **state) {
+    (void)state;
+    const uint8_t *log = LN(1, 0, 99, 97, 0, 255);
+    assert_int_equal(meter_power_failure(&m, T, T + 100), 0);
+    assert_int_equal(get(1, LN(0, 0, 96, 7, 21, 255), 2), 0);
+    expect_out(BYTES(AXDR_LONG_UNSIGNED, 0, 1));
+    assert_int_equal(entries_in_use(log), 0);
+    assert_int_equal(meter_power_failure(&m, T + 1000, T + 1400), 0);
+    assert_int_equal(get(1, LN(0, 0, 96, 7, 9, 255), 2), 0);
+    expect_out(BYTES(AXDR_LONG_UNSIGNED, 0, 1));
+    assert_int_equal(get_u32(3, LN(0, 0, 96, 7, 19, 255)), 400);
+    assert_int_equal(entries_in_use(log), 1);
+    uint8_t row[32];
+    ring_row(&m.prof_ram[METER_PROF_LOG_POWER], 0, row);
+    assert_int_equal(row[16], AXDR_DOUBLE_LONG_UNSIGNED);
+    assert_int_equal(be32(row + 17), 400);
+    /* the threshold is the head-end's */
+    assert_int_equal(set(3, LN(0, 0, 96, 7, 20, 255), 2,
+                         BYTES(AXDR_DOUBLE_LONG_UNSIGNED, 0, 0, 0x01, 0xF4)),
+                     0);
+    assert_int_equal(meter_power_failure(&m, T + 2000, T + 2400), 0);
+    assert_int_equal(entries_in_use(log), 1);
+    assert_int_equal(get(1, LN(0, 0, 96, 7, 21, 255), 2), 0);
+    expect_out(BYTES(AXDR_LONG_UNSIGNED, 0, 3));
+}
+
+/* PQ extended and THD logs, alarm register 2 and its clearing. */
+static void test_pq_logs_alarm2(void **state) {
+    (void)state;
+    assert_int_equal(meter_pq_event(&m, PQ_EV_VOLTAGE_SAG + 1, 1985, 2500, T), 0);
+    assert_int_equal(entries_in_use(LN_PQ_LOG), 1);
+    assert_int_equal(entries_in_use(LN(0, 0, 99, 98, 7, 255)), 1);
+    uint8_t row[32];
+    ring_row(&m.prof_ram[METER_PROF_LOG_PQ_EXT], 0, row);
+    assert_int_equal(row[17], PQ_EV_VOLTAGE_SAG + 1);
+    assert_int_equal(be32(row + 19), 1985); /* 198.5 V */
+    assert_int_equal(be32(row + 24), 2500); /* ms */
+    assert_int_equal(get_u32(1, LN(0, 0, 96, 11, 20, 255)), 1985);
+    assert_int_equal(get_u32(1, LN(0, 0, 96, 11, 21, 255)), 2500);
+    assert_int_equal(meter_pq_event(&m, PQ_EV_THD_OVER + 2, 95, 0, T + 1), 0);
+    assert_int_equal(entries_in_use(LN(0, 0, 99, 98, 8, 255)), 1);
+    assert_int_equal(entries_in_use(LN(0, 0, 99, 98, 7, 255)), 1); /* THD not in PQ ext */
+    uint32_t a2 = get_u32(1, LN(0, 0, 97, 98, 1, 255));
+    assert_int_equal(a2, METER_ALARM2_SAG_L1 << 1 | METER_ALARM2_THD_L1 << 2);
+    assert_int_equal(set(1, LN(0, 0, 97, 98, 1, 255), 2,
+                         BYTES(AXDR_DOUBLE_LONG_UNSIGNED, 0, 0, 0, 0x02)),
+                     0);
+    assert_int_equal(get_u32(1, LN(0, 0, 97, 98, 1, 255)), METER_ALARM2_THD_L1 << 2);
+    cosem_profile_ram_rows_t *std = &m.prof_ram[METER_PROF_LOG_STD];
+    assert_int_equal(log_code(std, std->count - 1), 24); /* alarm register 2 cleared */
+    /* alarm register 3 and the filters exist */
+    assert_int_equal(get_u32(1, LN(0, 0, 97, 98, 2, 255)), 0);
+    assert_int_equal(get_u32(1, LN(0, 0, 97, 98, 12, 255)), UINT32_MAX);
+}
+
+/* 10-minute averages from the power quality aggregation. */
+static void test_averages(void **state) {
+    (void)state;
+    for (int64_t t = T + 1; t <= T + 660; t++)
+        tick(t);
+    assert_int_equal(get(3, LN(1, 0, 32, 24, 0, 255), 2), 0);
+    assert_int_equal(out[0], AXDR_LONG_UNSIGNED);
+    assert_true(abs((int)((out[1] << 8) | out[2]) - 2300) <= 2); /* 230.0 V */
+    assert_int_equal(get(3, LN(1, 0, 71, 24, 0, 255), 2), 0);
+    assert_true(abs((int)((out[1] << 8) | out[2]) - 500) <= 2); /* 5.00 A */
+    assert_int_equal(get(3, LN(1, 0, 32, 24, 0, 255), 3), 0);
+    expect_out(BYTES(AXDR_STRUCTURE, 2, AXDR_INTEGER, 0xFF, AXDR_ENUM, COSEM_UNIT_V));
+}
+
+/* Communication sessions: one entry per session that did something. */
+static void test_comm_sessions(void **state) {
+    (void)state;
+    const uint8_t *log = LN(0, 0, 99, 98, 4, 255);
+    assert_int_equal(meter_comm_session(&m, METER_ASSOC_MANAGEMENT, false, false, false, T), 0);
+    assert_int_equal(entries_in_use(log), 0);
+    assert_int_equal(meter_comm_session(&m, METER_ASSOC_MANAGEMENT, true, false, false, T), 0);
+    assert_int_equal(meter_comm_session(&m, METER_ASSOC_MANAGEMENT, true, true, false, T + 1), 0);
+    assert_int_equal(meter_comm_session(&m, METER_ASSOC_PUBLIC, true, true, true, T + 2), 0);
+    assert_int_equal(entries_in_use(log), 3);
+    uint8_t row[32];
+    const uint8_t codes[3] = {METER_EV_COMM_READINGS, METER_EV_COMM_INTERVAL,
+                              METER_EV_COMM_TECHNICAL};
+    for (uint32_t i = 0; i < 3; i++) {
+        ring_row(&m.prof_ram[METER_PROF_LOG_COMM], i, row);
+        assert_int_equal(row[17], codes[i]);
+        assert_int_equal(be32(row + 19), i + 1); /* the session counter */
+    }
+    assert_int_equal(get_u32(1, LN(0, 0, 96, 15, 4, 255)), 3);
+    assert_int_equal(m.comm_sessions_assoc[METER_ASSOC_MANAGEMENT], 2);
+    assert_int_equal(meter_comm_session(&m, METER_ASSOC_COUNT, true, false, false, T),
+                     METER_ERR_BADARG);
+}
+
+/* omni: debiting every 2 months from January on the 5th; debit logger 2. */
+static void test_omni_debiting(void **state) {
+    (void)state;
+    static const uint8_t ldn[] = "OMN0000000000001";
+    meter_identity_t id = {.variant = METER_VARIANT_OMNI,
+                           .logical_device_name = ldn,
+                           .logical_device_name_len = 16,
+                           .time_zone_min = -60};
+    assert_int_equal(meter_init(&m, &id, &port), 0);
+    assert_int_equal(meter_set_debiting(&m, 5, 1, 5), METER_BILLING_ERR_CONFIG);
+    assert_int_equal(meter_set_debiting(&m, 2, 13, 5), METER_BILLING_ERR_CONFIG);
+    assert_int_equal(meter_set_debiting(&m, 2, 1, 29), METER_BILLING_ERR_CONFIG);
+    assert_int_equal(meter_set_debiting(&m, 2, 1, 5), 0);
+    assert_int_equal(get(22, LN_BILLING, 4), 0);
+    assert_int_equal(out[1], 6); /* Jan, Mar, May, Jul, Sep, Nov */
+    set_load(U_RMS, I_RMS, PF);
+    int64_t t = 1706745600; /* 2024-02-01 00:00 UTC */
+    for (int h = 0; h < 40 * 24; h++)
+        step(t += 3600, 3600);
+    /* 5 February is not a debiting day, 5 March is */
+    assert_int_equal(entries_in_use(LN_MONTHLY), 1);
+    uint8_t row[METER_DEBIT_ROW];
+    ring_row(&m.prof_ram[METER_PROF_MONTHLY], 0, row);
+    assert_int_equal(row[4 + 2], 3);
+    assert_int_equal(row[4 + 3], 5);
+    assert_int_equal(row[4 + 5], 0);
+    assert_int_equal(row[16], AXDR_UNSIGNED); /* the billing period counter */
+    assert_int_equal(row[17], 1);
+    /* debit logger 2 (daily): one row per local midnight passed */
+    assert_int_equal(entries_in_use(LN(1, 0, 98, 2, 0, 255)), 40);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_constant_load_ticks, setup),
@@ -781,6 +984,13 @@ int main(void) {
         cmocka_unit_test_setup(test_pq_thresholds, setup),
         cmocka_unit_test_setup(test_bad_args, setup),
         cmocka_unit_test_setup(test_omni_core, setup),
+        cmocka_unit_test_setup(test_demand_and_billing, setup),
+        cmocka_unit_test_setup(test_billing_schedule, setup),
+        cmocka_unit_test_setup(test_power_failures, setup),
+        cmocka_unit_test_setup(test_pq_logs_alarm2, setup),
+        cmocka_unit_test_setup(test_averages, setup),
+        cmocka_unit_test_setup(test_comm_sessions, setup),
+        cmocka_unit_test_setup(test_omni_debiting, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

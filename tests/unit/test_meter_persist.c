@@ -403,6 +403,40 @@ static void test_commit_period(void **state) {
     assert_memory_equal(&m.energy, &e, sizeof(e));
 }
 
+
+/* Outages: each counted; a long one (over 180 s) in the power failure log
+ * with its duration; past the RTC backup (5 days) the clock is invalid
+ * (event 6, alarm bit 0, AMR clock invalid) until a head-end sets it. */
+static void test_outages(void **state) {
+    (void)state;
+    boot(T);
+    assert_int_equal(meter_persist_power_up(&p, T), 0);
+    tick_commit(T + 1);
+    assert_int_equal(meter_persist_power_down(&p, T + 2), 0);
+    boot(T + 62); /* a one-minute outage */
+    assert_int_equal(meter_persist_power_up(&p, T + 62), 0);
+    assert_int_equal(m.power_failures, 1);
+    assert_int_equal(m.long_power_failures, 0);
+    assert_int_equal(rows_of(METER_PROF_LOG_POWER), 0);
+    tick_commit(T + 63);
+    boot(T + 63 + 3600); /* a crash, back an hour later */
+    assert_int_equal(meter_persist_power_up(&p, T + 63 + 3600), 0);
+    assert_int_equal(m.power_failures, 2);
+    assert_int_equal(m.long_power_failures, 1);
+    assert_int_equal(m.last_pf_duration_s, 3600);
+    assert_int_equal(rows_of(METER_PROF_LOG_POWER), 1);
+    assert_int_equal(m.clock.status & COSEM_CLOCK_STATUS_INVALID, 0);
+    /* Six days without mains: the RTC backup ran out. */
+    int64_t back = T + 63 + 3600 + 6 * 86400;
+    boot(back);
+    assert_int_equal(meter_persist_power_up(&p, back), 0);
+    assert_int_equal(m.clock.status & COSEM_CLOCK_STATUS_INVALID, COSEM_CLOCK_STATUS_INVALID);
+    assert_true(std_has(METER_EV_CLOCK_INVALID));
+    assert_int_equal(m.alarm[0] & METER_ALARM_CLOCK_INVALID, METER_ALARM_CLOCK_INVALID);
+    assert_int_equal(rows_of(METER_PROF_LOG_POWER), 2);
+    assert_int_equal(m.power_failures, 3);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_layout, setup, teardown),
@@ -411,6 +445,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_corrupt_record, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writes_per_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_period, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outages, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
