@@ -319,6 +319,11 @@ void meter_breaker_init(meter_t *m, const meter_identity_t *id) {
     b->limiter.class_id = COSEM_CLASS_REGISTER;
     memcpy(b->limiter.ln, LN_P_PLUS, 6);
     b->limiter.attribute_index = 2;
+    /* Thresholds null (inactive) until a head-end writes them; then over
+     * for 60 s opens, under for 300 s recloses (modes 5/6): a load that is
+     * still too much trips again only after 5 minutes off. */
+    b->limiter.min_over = 60;
+    b->limiter.min_under = 300;
     memcpy(b->limiter.action_over.ln, LN_SCRIPTS, 6);
     b->limiter.action_over.selector = 1;
     memcpy(b->limiter.action_under.ln, LN_SCRIPTS, 6);

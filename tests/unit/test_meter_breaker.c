@@ -285,6 +285,18 @@ static void test_limiter(void **s) {
     uint64_t e0 = a_plus();
     step(T + 130, 60);
     assert_true(a_plus() - e0 < 1000u);
+    /* Relay open: P+ 0, under for min_under (300 s, factory) -> script 2,
+     * local reconnect (h, mode 5): 66 then 69. */
+    for (int64_t t = T + 190; t <= T + 310; t += 60)
+        step(t, 60);
+    assert_int_equal(state(), COSEM_DISC_READY_FOR_RECONNECTION);
+    step(T + 370, 60); /* under since the tick at T + 130 */
+    assert_int_equal(state(), COSEM_DISC_READY_FOR_RECONNECTION);
+    step(T + 430, 60); /* 300 s */
+    assert_int_equal(state(), COSEM_DISC_CONNECTED);
+    assert_true(relay_pos);
+    assert_int_equal(log_entries(), 4);
+    assert_int_equal(m.event_code[METER_LOG_BREAKER], 69);
 }
 
 static void test_over_current(void **s) {
