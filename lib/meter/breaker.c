@@ -228,7 +228,7 @@ int meter_breaker_button(meter_t *m) {
 
 void meter_supervision_default(meter_supervision_cfg_t *cfg) {
     memset(cfg, 0, sizeof(*cfg));
-    cfg->over_current_ca = 12000; /* 120 A: 1.2 x Imax 100 A */
+    cfg->over_current_ca = 6900; /* 69 A: 1.1 x the 63 A of seed 004's breaker variant */
     cfg->over_current_s = 10;
     cfg->over_voltage_dv = 2760; /* 276 V: 1.2 x 230 V */
     cfg->over_voltage_s = 5;

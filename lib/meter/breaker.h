@@ -101,7 +101,8 @@ typedef struct meter_breaker {
 /* Defaults: control mode 5 (seed 004: remote and manual disconnection,
  * reconnection confirmed by the button or locally), limiter monitoring
  * 1.0.1.7.0.255 (P+) with no thresholds, min over 60 s / under 300 s and
- * actions script 1 / 2 of 0.0.10.0.106.255; supervision: over-current 1.2 x Imax (120 A) for 10 s,
+ * actions script 1 / 2 of 0.0.10.0.106.255; supervision: over-current 1.1 x 63 A (seed 004's
+ * breaker variant is 5(63) A: 69 A) for 10 s,
  * over-voltage 1.2 x Un (276 V) for 5 s, loss of neutral after pq's
  * detection, over-power off, restore after 60 s. */
 void meter_supervision_default(meter_supervision_cfg_t *cfg);

@@ -301,7 +301,7 @@ static void test_limiter(void **s) {
 
 static void test_over_current(void **s) {
     (void)s;
-    set_load(230.0, 130.0); /* over 120 A */
+    set_load(230.0, 75.0); /* over 69 A */
     step(T + 5, 5);
     assert_int_equal(state(), COSEM_DISC_CONNECTED);
     step(T + 10, 5); /* seen since T + 5: 5 s */
