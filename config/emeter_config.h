@@ -637,6 +637,17 @@
 #define EM_METER_PERSIST_COMMIT_PERIOD_S 1
 #endif
 
+/* upgrade (w1): bytes of the firmware image region of the meter's flash
+ * (lib/meter/upgrade.h; whole sectors, between the profile rings and the
+ * settings journal): the largest image Image transfer 0.0.44.0.0.255
+ * accepts. EM_COSEM_IMAGE_MAX_SIZE, 512 KiB, is the non-legal application
+ * bank of seed 000's Cortex-M4: a meter downloads the whole bank. On the
+ * host it makes the flash image ~1 MB (esmr) / ~2 MB (omni), which costs
+ * nothing worth a smaller default. At most EM_COSEM_IMAGE_MAX_SIZE. */
+#ifndef EM_METER_PERSIST_IMAGE_BYTES
+#define EM_METER_PERSIST_IMAGE_BYTES EM_COSEM_IMAGE_MAX_SIZE
+#endif
+
 /* ---- P1 consumer port (lib/meter/p1) ------------------------------------ */
 
 /* Longest equipment identifier in bytes (0-0:96.1.1, 0-n:96.1.0): DSMR

@@ -123,6 +123,8 @@ void emeter_config_defaults(emeter_config_t *c) {
     c->listen_count = 1;
     c->inactivity_timeout_s = 120;
     c->max_connections = 16;
+    c->storage_sector_size = 4096;
+    c->storage_commit_period_s = 1;
     c->max_pdu = 1024;
     c->time_zone_min = -60;
     c->load_seed = 1;
@@ -501,11 +503,148 @@ static int load_control(errctx_t *e, json_object *v, emeter_config_t *c) {
     return 0;
 }
 
+/* ---- pq, tariffs, hdlc, storage ---- */
+
+static int load_pq(errctx_t *e, json_object *o, emeter_config_t *c) {
+    static const char *const allowed[] = {"sag_v", "swell_v", "sag_time_s", "swell_time_s", NULL};
+    if (!json_object_is_type(o, json_type_object))
+        return fail(e, "pq", "expected an object");
+    if (check_members(e, o, "pq.", allowed))
+        return -1;
+    uint64_t x;
+    int present;
+    /* The meter's rule: sag < 230 V declared voltage < swell. */
+    if (get_number(e, o, "sag_v", "pq.sag_v", 1, 229, &c->pq_sag_v) ||
+        get_number(e, o, "swell_v", "pq.swell_v", 231, 460, &c->pq_swell_v))
+        return -1;
+    if (get_uint(e, o, "sag_time_s", "pq.sag_time_s", 1, 3600, &x, &present))
+        return -1;
+    if (present)
+        c->pq_sag_s = (uint32_t)x;
+    if (get_uint(e, o, "swell_time_s", "pq.swell_time_s", 1, 3600, &x, &present))
+        return -1;
+    if (present)
+        c->pq_swell_s = (uint32_t)x;
+    return 0;
+}
+
+/* A day's switches: [{"at": "HH:MM", "tariff": n}, ...] in ascending time. */
+static int load_switches(errctx_t *e, json_object *a, const char *name, struct cfg_switch *out,
+                         size_t *n) {
+    char field[64];
+    if (!json_object_is_type(a, json_type_array) || json_object_array_length(a) == 0 ||
+        json_object_array_length(a) > CFG_MAX_SWITCHES) {
+        snprintf(field, sizeof(field), "tariffs.%s", name);
+        return fail(e, field, "expected an array of 1 to %d switches", CFG_MAX_SWITCHES);
+    }
+    static const char *const allowed[] = {"at", "tariff", NULL};
+    size_t count = json_object_array_length(a);
+    for (size_t i = 0; i < count; i++) {
+        json_object *sw = json_object_array_get_idx(a, i);
+        snprintf(field, sizeof(field), "tariffs.%s[%zu]", name, i);
+        if (!json_object_is_type(sw, json_type_object))
+            return fail(e, field, "expected an object {\"at\": \"HH:MM\", \"tariff\": n}");
+        char prefix[72];
+        snprintf(prefix, sizeof(prefix), "%s.", field);
+        if (check_members(e, sw, prefix, allowed))
+            return -1;
+        const char *at;
+        char f2[80];
+        snprintf(f2, sizeof(f2), "%s.at", field);
+        if (get_string(e, sw, "at", f2, &at))
+            return -1;
+        unsigned hh, mm;
+        char extra;
+        if (at == NULL || sscanf(at, "%2u:%2u%c", &hh, &mm, &extra) != 2 || hh > 23 || mm > 59)
+            return fail(e, f2, "expected a time \"HH:MM\"");
+        if (i > 0 && hh * 60 + mm <= out[i - 1].hour * 60u + out[i - 1].minute)
+            return fail(e, f2, "switch times must ascend");
+        uint64_t t;
+        int present;
+        snprintf(f2, sizeof(f2), "%s.tariff", field);
+        if (get_uint(e, sw, "tariff", f2, 1, 4, &t, &present))
+            return -1;
+        if (!present)
+            return fail(e, f2, "missing");
+        out[i] = (struct cfg_switch){(uint8_t)hh, (uint8_t)mm, (uint8_t)t};
+    }
+    *n = count;
+    return 0;
+}
+
+static int load_tariffs(errctx_t *e, json_object *o, emeter_config_t *c) {
+    static const char *const allowed[] = {"weekday", "weekend", NULL};
+    if (!json_object_is_type(o, json_type_object))
+        return fail(e, "tariffs", "expected an object");
+    if (check_members(e, o, "tariffs.", allowed))
+        return -1;
+    json_object *wd, *we;
+    if (!json_object_object_get_ex(o, "weekday", &wd) ||
+        !json_object_object_get_ex(o, "weekend", &we))
+        return fail(e, "tariffs", "expected both \"weekday\" and \"weekend\"");
+    return load_switches(e, wd, "weekday", c->tariff_weekday, &c->tariff_weekday_n) ||
+                   load_switches(e, we, "weekend", c->tariff_weekend, &c->tariff_weekend_n)
+               ? -1
+               : 0;
+}
+
+static int load_hdlc(errctx_t *e, json_object *o, emeter_config_t *c) {
+    static const char *const allowed[] = {"physical_address", NULL};
+    if (!json_object_is_type(o, json_type_object))
+        return fail(e, "hdlc", "expected an object");
+    if (check_members(e, o, "hdlc.", allowed))
+        return -1;
+    uint64_t x;
+    int present;
+    /* 2-byte HDLC addresses: 0x10..0x3FFD (0x3FFE/0x3FFF are broadcast). */
+    if (get_uint(e, o, "physical_address", "hdlc.physical_address", 16, 0x3FFD, &x, &present))
+        return -1;
+    if (present)
+        c->hdlc_physical = (uint16_t)x;
+    return 0;
+}
+
+static int load_storage(errctx_t *e, json_object *o, emeter_config_t *c) {
+    static const char *const allowed[] = {"sector_size", "commit_period_s", NULL};
+    if (!json_object_is_type(o, json_type_object))
+        return fail(e, "storage", "expected an object");
+    if (check_members(e, o, "storage.", allowed))
+        return -1;
+    uint64_t x;
+    int present;
+    if (get_uint(e, o, "sector_size", "storage.sector_size", 1024, 65536, &x, &present))
+        return -1;
+    if (present) {
+        if ((x & (x - 1)) != 0)
+            return fail(e, "storage.sector_size", "must be a power of two");
+        c->storage_sector_size = (uint32_t)x;
+    }
+    if (get_uint(e, o, "commit_period_s", "storage.commit_period_s", 1, 3600, &x, &present))
+        return -1;
+    if (present)
+        c->storage_commit_period_s = (uint32_t)x;
+    return 0;
+}
+
 static int load_root(errctx_t *e, json_object *root, emeter_config_t *c) {
-    static const char *const allowed[] = {
-        "variant",         "identity", "keys", "associations", "listen", "inactivity_timeout_s",
-        "max_connections", "clock",    "load", "push",         "p1",     "control",
-        "breaker",         NULL};
+    static const char *const allowed[] = {"variant",
+                                          "identity",
+                                          "keys",
+                                          "associations",
+                                          "listen",
+                                          "inactivity_timeout_s",
+                                          "max_connections",
+                                          "clock",
+                                          "load",
+                                          "push",
+                                          "p1",
+                                          "control",
+                                          "pq",
+                                          "tariffs",
+                                          "hdlc",
+                                          "storage",
+                                          "breaker",
+                                          NULL};
     if (!json_object_is_type(root, json_type_object))
         return fail(e, "(top level)", "expected a JSON object");
     if (check_members(e, root, "", allowed))
@@ -550,6 +689,11 @@ static int load_root(errctx_t *e, json_object *root, emeter_config_t *c) {
         return -1;
     if (present)
         c->max_connections = (uint32_t)x;
+    if ((json_object_object_get_ex(root, "pq", &v) && load_pq(e, v, c)) ||
+        (json_object_object_get_ex(root, "tariffs", &v) && load_tariffs(e, v, c)) ||
+        (json_object_object_get_ex(root, "hdlc", &v) && load_hdlc(e, v, c)) ||
+        (json_object_object_get_ex(root, "storage", &v) && load_storage(e, v, c)))
+        return -1;
     if (json_object_object_get_ex(root, "clock", &v)) {
         static const char *const callowed[] = {"time_zone_min", NULL};
         if (!json_object_is_type(v, json_type_object))

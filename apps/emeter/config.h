@@ -19,10 +19,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CFG_MAX_LISTEN 4
-#define CFG_LDN_MAX    16 /* COSEM logical device name: 16 octets */
-#define CFG_SERIAL_MAX 16
-#define CFG_MAX_P1     4 /* P1 port outputs (apps/emeter/p1port.h) */
+#define CFG_MAX_LISTEN   4
+#define CFG_LDN_MAX      16 /* COSEM logical device name: 16 octets */
+#define CFG_SERIAL_MAX   16
+#define CFG_MAX_P1       4 /* P1 port outputs (apps/emeter/p1port.h) */
+#define CFG_MAX_SWITCHES 8 /* tariff switches per day profile (EM_COSEM_CAL_DAY_ACTIONS) */
 
 typedef struct cfg_listen {
     char host[64];
@@ -81,6 +82,22 @@ typedef struct emeter_config {
      * file (then a port in use is an error, not a warning). */
     char control[80];
     bool control_set;
+    /* "pq": the sag/swell thresholds the meter starts with (1.0.12.31/35/43/44);
+     * a head-end's later SET is stored and wins (docs/emeter.md). 0: default. */
+    double pq_sag_v, pq_swell_v;
+    uint32_t pq_sag_s, pq_swell_s;
+    /* "tariffs": the factory weekly calendar, switch lists for Monday-Friday
+     * and for Saturday, Sunday and special days (n 0: the DSMR default). */
+    struct cfg_switch {
+        uint8_t hour, minute, tariff;
+    } tariff_weekday[CFG_MAX_SWITCHES], tariff_weekend[CFG_MAX_SWITCHES];
+    size_t tariff_weekday_n, tariff_weekend_n;
+    /* "hdlc": the optical port's HDLC physical (lower) address, 0: default 17 */
+    uint16_t hdlc_physical;
+    /* "storage": the flash image's sector size (a power of two, 1024..65536,
+     * default 4096) and the commit period of the registers in s (default 1) */
+    uint32_t storage_sector_size;
+    uint32_t storage_commit_period_s;
 } emeter_config_t;
 
 #define CFG_CONTROL_DEFAULT "127.0.0.1:8059"

@@ -105,7 +105,6 @@ struct runtime {
 /* The flash image: 4 KiB sectors (a SPI NOR's erase block) and a 4-byte
  * program unit; the sector count comes from the meter's layout. */
 #define FLASH_FILE         "flash.img"
-#define FLASH_SECTOR_SIZE  4096u
 #define FLASH_PROGRAM_UNIT 4u
 
 static volatile sig_atomic_t stop_requested;
@@ -500,6 +499,39 @@ static int load_security(runtime_t *rt) {
 }
 
 /* The meter's state from STATE_DIR/flash.img (created on the first start). */
+/* The configuration's factory settings, before the flash is mounted: what
+ * a head-end later changes over DLMS is stored there and replaces them
+ * at the mount (the stored value wins; docs/emeter.md "Precedence"). */
+static int apply_factory_settings(runtime_t *rt) {
+    const emeter_config_t *c = &rt->cfg;
+    pq_cfg_t *pq = &rt->meter.pq.cfg;
+    if (c->pq_sag_v > 0)
+        pq->sag_v = (float)c->pq_sag_v;
+    if (c->pq_swell_v > 0)
+        pq->swell_v = (float)c->pq_swell_v;
+    if (c->pq_sag_s > 0)
+        pq->sag_time_ms = c->pq_sag_s * 1000u;
+    if (c->pq_swell_s > 0)
+        pq->swell_time_ms = c->pq_swell_s * 1000u;
+    if (c->tariff_weekday_n == 0)
+        return 0;
+    meter_switch_t wd[CFG_MAX_SWITCHES], we[CFG_MAX_SWITCHES];
+    for (size_t i = 0; i < c->tariff_weekday_n; i++)
+        wd[i] = (meter_switch_t){c->tariff_weekday[i].hour, c->tariff_weekday[i].minute,
+                                 c->tariff_weekday[i].tariff};
+    for (size_t i = 0; i < c->tariff_weekend_n; i++)
+        we[i] = (meter_switch_t){c->tariff_weekend[i].hour, c->tariff_weekend[i].minute,
+                                 c->tariff_weekend[i].tariff};
+    int rc = meter_calendar_weekly(&rt->meter.calendar.active, rt->meter.tariffs, wd,
+                                   c->tariff_weekday_n, we, c->tariff_weekend_n);
+    if (rc != 0) {
+        fprintf(stderr, "emeter: tariffs: %s (the %s meter has %u tariffs)\n", meter_strerror(rc),
+                c->variant, rt->meter.tariffs);
+        return -1;
+    }
+    return 0;
+}
+
 static int mount_flash(runtime_t *rt) {
     uint64_t t0 = rt->port.monotonic_ms(rt->port.user);
     int rc = meter_persist_mount(&rt->persist, &rt->meter, &rt->port, rtc_now(rt));
@@ -550,8 +582,9 @@ static int start_meter(runtime_t *rt) {
     rt->meter.hook_user = rt;
     rt->meter.on_persist = on_persist;
     rt->meter.cosem.notify = on_notify;
-    if (load_security(rt) != 0 || mount_flash(rt) != 0)
+    if (apply_factory_settings(rt) != 0 || load_security(rt) != 0 || mount_flash(rt) != 0)
         return -1;
+    rt->persist.commit_period_s = rt->cfg.storage_commit_period_s;
     emeter_push_configure(&rt->meter, &rt->cfg); /* push (h7) */
     rt->port_state.rtc_set_shift_s = 0;
     rt->meter_utc = rtc_now(rt);
@@ -810,7 +843,7 @@ int emeter_run(const emeter_options_t *opt) {
         fprintf(stderr, "emeter: --state: %s\n", err);
         return 2;
     }
-    em_flash_geometry_t geo = {.sector_size = FLASH_SECTOR_SIZE,
+    em_flash_geometry_t geo = {.sector_size = rt.cfg.storage_sector_size,
                                .program_unit = FLASH_PROGRAM_UNIT};
     enum meter_variant variant = METER_VARIANT_ESMR;
     meter_variant_from_name(rt.cfg.variant, &variant);
@@ -852,7 +885,8 @@ int emeter_run(const emeter_options_t *opt) {
                                .server_cfg = &rt.server_cfg,
                                .port = &rt.port,
                                .manufacturer = rt.cfg.manufacturer,
-                               .readout = opt->readout};
+                               .readout = opt->readout,
+                               .physical = rt.cfg.hdlc_physical};
         if (optical_open(&rt.net, &oc, err, sizeof(err)) == NULL) {
             fprintf(stderr, "emeter: %s\n", err);
             net_close(&rt.net);

@@ -99,41 +99,68 @@ static const uint8_t LN_CALENDAR[6] = {0, 0, 13, 0, 0, 255};
 static const uint8_t LN_TARIFF_SCRIPTS[6] = {0, 0, 10, 0, 100, 255};
 
 static void cal_name(cosem_cal_name_t *n, const char *s) {
+    memset(n, 0, sizeof(*n));
     n->len = (uint8_t)strlen(s);
     memcpy(n->bytes, s, n->len);
 }
 
-/* Day profile action i: at hh:00 run tariffication script `tariff`. */
-static void cal_action(cosem_cal_day_t *d, uint8_t hour, uint16_t tariff) {
-    cosem_cal_action_t *a = &d->actions[d->count++];
-    a->start = (cosem_time_t){hour, 0, 0, 0};
-    memcpy(a->script.ln, LN_TARIFF_SCRIPTS, 6);
-    a->script.selector = tariff;
+/* Day profile `id` from a switch list. */
+static int cal_day(cosem_cal_day_t *d, uint8_t id, unsigned tariffs, const meter_switch_t *sw,
+                   size_t n) {
+    if (n == 0 || n > EM_COSEM_CAL_DAY_ACTIONS)
+        return METER_ERR_BADARG;
+    d->day_id = id;
+    d->count = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (sw[i].hour > 23 || sw[i].minute > 59 ||
+            (i > 0 && sw[i].hour * 60 + sw[i].minute <= sw[i - 1].hour * 60 + sw[i - 1].minute))
+            return METER_ERR_BADARG;
+        if (sw[i].tariff < 1 || sw[i].tariff > tariffs)
+            return METER_ERR_TARIFF;
+        cosem_cal_action_t *a = &d->actions[d->count++];
+        a->start = (cosem_time_t){sw[i].hour, sw[i].minute, 0, 0};
+        memcpy(a->script.ln, LN_TARIFF_SCRIPTS, 6);
+        a->script.selector = sw[i].tariff;
+    }
+    return 0;
 }
 
-void meter_calendar_default(cosem_calendar_t *cal) {
-    memset(cal, 0, sizeof(*cal));
-    cal_name(&cal->name, "DSMR");
-    cal->season_count = 1;
-    cal_name(&cal->seasons[0].name, "YEAR");
-    cal->seasons[0].start = (cosem_datetime_t){.year = COSEM_DT_YEAR_NOT_SPECIFIED,
-                                               .month = 1,
-                                               .day = 1,
-                                               .day_of_week = COSEM_DT_NOT_SPECIFIED,
-                                               .deviation = COSEM_DT_DEVIATION_NOT_SPECIFIED,
-                                               .clock_status = COSEM_DT_NOT_SPECIFIED};
-    cal_name(&cal->seasons[0].week, "WEEK");
-    cal->week_count = 1;
-    cal_name(&cal->weeks[0].name, "WEEK");
+int meter_calendar_weekly(cosem_calendar_t *cal, unsigned tariffs, const meter_switch_t *weekday,
+                          size_t n_weekday, const meter_switch_t *weekend, size_t n_weekend) {
+    if (cal == NULL || weekday == NULL || weekend == NULL)
+        return METER_ERR_BADARG;
+    cosem_calendar_t c;
+    memset(&c, 0, sizeof(c));
+    cal_name(&c.name, "WEEKLY");
+    c.season_count = 1;
+    cal_name(&c.seasons[0].name, "YEAR");
+    c.seasons[0].start = (cosem_datetime_t){.year = COSEM_DT_YEAR_NOT_SPECIFIED,
+                                            .month = 1,
+                                            .day = 1,
+                                            .day_of_week = COSEM_DT_NOT_SPECIFIED,
+                                            .deviation = COSEM_DT_DEVIATION_NOT_SPECIFIED,
+                                            .clock_status = COSEM_DT_NOT_SPECIFIED};
+    cal_name(&c.seasons[0].week, "WEEK");
+    c.week_count = 1;
+    cal_name(&c.weeks[0].name, "WEEK");
     static const uint8_t week[7] = {1, 1, 1, 1, 1, 2, 2};
-    memcpy(cal->weeks[0].day_id, week, 7);
-    cal->day_count = 2;
-    cal->days[0].day_id = 1; /* weekday: low at night, normal in the day */
-    cal_action(&cal->days[0], 0, 1);
-    cal_action(&cal->days[0], 7, 2);
-    cal_action(&cal->days[0], 23, 1);
-    cal->days[1].day_id = 2; /* weekend and holidays: low all day */
-    cal_action(&cal->days[1], 0, 1);
+    memcpy(c.weeks[0].day_id, week, 7);
+    c.day_count = 2;
+    int rc = cal_day(&c.days[0], 1, tariffs, weekday, n_weekday);
+    if (rc == 0)
+        rc = cal_day(&c.days[1], 2, tariffs, weekend, n_weekend);
+    if (rc == 0)
+        *cal = c;
+    return rc;
+}
+
+/* DSMR-like: tariff 2 (normal) Monday to Friday 07:00-23:00, tariff 1
+ * (low) at night, all weekend and on holidays. */
+void meter_calendar_default(cosem_calendar_t *cal) {
+    static const meter_switch_t weekday[] = {{0, 0, 1}, {7, 0, 2}, {23, 0, 1}};
+    static const meter_switch_t weekend[] = {{0, 0, 1}};
+    meter_calendar_weekly(cal, METER_TARIFFS_ESMR, weekday, 3, weekend, 1);
+    cal_name(&cal->name, "DSMR");
 }
 
 /* A variant with an activity calendar starts with the factory calendar
@@ -234,7 +261,9 @@ int meter_init(meter_t *m, const meter_identity_t *id, const em_port_t *port) {
     m->push_scripts.scripts[0].id = 1;
     m->push_scripts.scripts[1].id = 2;
     /* ---- end push ---- */
-    if (rc == 0) { /* breaker and prepayment (w3) */
+    meter_upgrade_init(m); /* upgrade (w1) */
+    /* breaker and prepayment (w3) */
+    if (rc == 0) {
         meter_breaker_init(m, id);
         meter_prepay_init(m, id);
     }
@@ -390,7 +419,9 @@ int meter_step(meter_t *m, int64_t utc, uint32_t seconds) {
         meter_billing_tick(m, utc - (int64_t)seconds); /* the first step starts the day */
     if (rc == 0)
         rc = meter_billing_tick(m, utc);
-    if (rc == 0) { /* breaker and prepayment (w3) */
+    meter_upgrade_step(m); /* upgrade (w1) */
+    /* breaker and prepayment (w3) */
+    if (rc == 0) {
         rc = meter_breaker_step(m, utc);
         int r2 = meter_prepay_step(m, utc);
         rc = rc != 0 ? rc : r2;

@@ -44,6 +44,7 @@
 #include "meter/prepay.h" /* breaker and prepayment (w3) */
 #include "meter/profiles.h"
 #include "meter/registers.h"
+#include "meter/upgrade.h" /* upgrade (w1) */
 #include "port.h"
 
 #define METER_ERR_BADARG  (-0x0A41) /* NULL pointer or impossible argument */
@@ -230,6 +231,10 @@ typedef struct meter {
     cosem_single_action_state_t push_schedule;
     cosem_script_table_state_t push_scripts;
 
+    /* ---- upgrade (w1): Image transfer 0.0.44.0.0.255, image activation
+     * schedule 0.0.15.0.2.255 and script table 0.0.10.0.107.255 ---- */
+    meter_upgrade_t upgrade;
+
     /* ---- breaker and prepayment (w3): breaker.h, prepay.h ---- */
     meter_breaker_t breaker;
     meter_prepay_t prepay;
@@ -266,6 +271,22 @@ int meter_set_tariff(meter_t *m, unsigned tariff);
  * installs it as the active calendar of a variant with an activity
  * calendar; meter_persist_mount replaces it with a stored one. */
 void meter_calendar_default(cosem_calendar_t *cal);
+
+/* A tariff switch of a simple weekly calendar: at hour:minute (local)
+ * tariff `tariff` (1..the variant's tariffs) comes in force. */
+typedef struct meter_switch {
+    uint8_t hour, minute;
+    uint8_t tariff;
+} meter_switch_t;
+
+/* A calendar of one season and one week: Monday-Friday run `weekday`
+ * (n_weekday switches, ascending times), Saturday, Sunday and special
+ * days the `weekend` list, each action running script `tariff` of the
+ * tariffication script table. METER_ERR_TARIFF for a tariff outside
+ * 1..tariffs, METER_ERR_BADARG for an empty or too long list or times
+ * out of order. meter_calendar_default is the DSMR one of this form. */
+int meter_calendar_weekly(cosem_calendar_t *cal, unsigned tariffs, const meter_switch_t *weekday,
+                          size_t n_weekday, const meter_switch_t *weekend, size_t n_weekend);
 
 /* The load the phasor source simulates from the next step on (copied;
  * METROLOGY_ERR_RANGE for impossible values). */

@@ -86,6 +86,7 @@ static const cosem_object_t esmr_objects[] = {
     PG(1, 0, 99, 1, 1, p_pq1),
     PG(1, 0, 99, 1, 2, p_pq2),
     PG_CFG(0, 1, 94, 31, 6, p_definable),
+    METER_UPGRADE_OBJECTS, /* upgrade (w1) */
     METER_BREAKER_OBJECTS, /* breaker (w3): present with meter_identity_t.breaker */
     /* event logs and alarms */
     METER_EVENT_OBJECTS,

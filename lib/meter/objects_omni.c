@@ -129,6 +129,7 @@ static const cosem_object_t omni_objects[] = {
     PG(1, 0, 98, 1, 0, p_debit),
     PG(1, 0, 98, 2, 0, p_debit2),
     PG_CFG(1, 0, 99, 128, 0, p_analysis),
+    METER_UPGRADE_OBJECTS, /* upgrade (w1) */
     METER_BREAKER_OBJECTS, /* breaker and prepayment (w3) */
     METER_PREPAY_OBJECTS,
     /* event logs and alarms */

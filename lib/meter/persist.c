@@ -20,6 +20,7 @@ enum {
     REC_DEMAND = 4,   /* demand periods, maxima, cumulative maxima */
     REC_BILLING = 5,  /* end-of-billing schedule, last end, counter, debit logger 2 */
     REC_PUSH = 6,     /* push setups (scheduled, alarm) and the push schedule */
+    REC_IMAGE = 7,    /* upgrade (w1): image transfer state, schedule, active firmware id */
     REC_BREAKER = 9,  /* breaker (w3): disconnect control, limiter, supervision trips */
     REC_PREPAY = 10,  /* prepayment (w3): account, credits, charges, token history */
     REC_PROFILE = 16, /* + profile slot (profiles.h): profile configuration */
@@ -56,11 +57,13 @@ _Static_assert(REC_BUF >= ENERGY_LEN && REC_BUF >= PQ_LEN && REC_BUF >= STATUS_L
 _Static_assert(REC_BUF <= UINT16_MAX, "record lengths are u16");
 _Static_assert(COLS_ANALYSIS <= EM_COSEM_PROFILE_MAX_COLUMNS, "analysis logger columns");
 
+#define IMAGE_LEN (METER_UPGRADE_REC_LEN + SAS_LEN) /* upgrade (w1): REC_IMAGE */
 #define PROF_REC(slot, cols)                                                                       \
     { REC_PROFILE + (slot), PROFILE_LEN(cols) }
 static const store_record_def_t record_defs[] = {
     {REC_ENERGY, ENERGY_LEN}, {REC_STATUS, STATUS_LEN},   {REC_PQ, PQ_LEN},
     {REC_DEMAND, DEMAND_LEN}, {REC_BILLING, BILLING_LEN}, {REC_PUSH, PUSH_LEN},
+    {REC_IMAGE, IMAGE_LEN},
     /* breaker and prepayment (w3) */
     {REC_BREAKER, METER_BREAKER_REC_LEN},
     {REC_PREPAY, METER_PREPAY_REC_LEN},
@@ -171,6 +174,12 @@ int meter_persist_layout(const em_flash_geometry_t *geo, unsigned variant,
         out->ring_sectors[i] = n;
         next += n;
     }
+    /* upgrade (w1): the firmware image region */
+    out->image_first = next;
+    out->image_sectors =
+        (uint32_t)(((uint64_t)EM_METER_PERSIST_IMAGE_BYTES + geo->sector_size - 1u) /
+                   (geo->sector_size ? geo->sector_size : 1u));
+    next += out->image_sectors;
     out->cal_first = next;
     out->cal_sectors = EM_METER_PERSIST_CAL_SECTORS;
     out->sectors = next + out->cal_sectors;
@@ -591,6 +600,33 @@ static void push_restore(meter_t *m, const uint8_t *b, int len) {
     }
 }
 
+/* ---- upgrade (w1): REC_IMAGE, the image transfer state (upgrade.c) and
+ * the image activation schedule; the image bytes are in the image region */
+_Static_assert(IMAGE_LEN <= REC_BUF, "REC_IMAGE fits REC_BUF");
+
+static size_t image_encode(const meter_t *m, uint8_t *b) {
+    wr_t w = {b, meter_upgrade_encode(m, b)};
+    wr_sas(&w, &m->upgrade.schedule);
+    return w.pos;
+}
+
+static void image_restore(meter_persist_t *p, const uint8_t *b, int len) {
+    meter_t *m = p->m;
+    uint32_t ss = p->port->flash.sector_size;
+    meter_upgrade_attach(m, p, p->layout.image_first * ss, p->layout.image_sectors * ss);
+    size_t n = meter_upgrade_restore(m, b, len);
+    if (n == 0)
+        return;
+    rd_t r = {b, (size_t)len, n, false};
+    cosem_single_action_state_t sas = m->upgrade.schedule;
+    rd_sas(&r, &sas);
+    if (!r.bad && r.pos == r.len && sas.type >= 1 && sas.type <= 5) {
+        sas.last_tick = 0;
+        m->upgrade.schedule = sas;
+    }
+}
+/* ---- end upgrade ---- */
+
 static uint8_t *put_name(uint8_t *p, const cosem_cal_name_t *n) {
     uint8_t len = n->len <= EM_COSEM_CAL_NAME_MAX ? n->len : EM_COSEM_CAL_NAME_MAX;
     p[0] = len;
@@ -832,6 +868,7 @@ static void restore_records(meter_persist_t *p) {
     len = store_record_read(&p->rec, REC_PUSH, b, sizeof(b));
     if (len > 0)
         push_restore(p->m, b, len);
+    image_restore(p, b, store_record_read(&p->rec, REC_IMAGE, b, sizeof(b))); /* upgrade (w1) */
     len = store_record_read(&p->rec, REC_BREAKER, b, sizeof(b)); /* w3 */
     if (len > 0)
         meter_breaker_decode(p->m, b, (size_t)len);
@@ -901,6 +938,8 @@ static int commit(meter_persist_t *p, int64_t utc, bool clean) {
     r2 = write_rec(p, REC_BILLING, b, billing_encode(m, b));
     rc = rc != 0 ? rc : r2;
     r2 = write_rec(p, REC_PUSH, b, push_encode(m, b));
+    rc = rc != 0 ? rc : r2;
+    r2 = write_rec(p, REC_IMAGE, b, image_encode(m, b)); /* upgrade (w1) */
     rc = rc != 0 ? rc : r2;
     r2 = write_rec(p, REC_BREAKER, b, meter_breaker_encode(m, b)); /* w3 */
     rc = rc != 0 ? rc : r2;

@@ -16,6 +16,9 @@
  *             order (profiles.h), sized with store_ring_sectors_needed for
  *             the slot's row size and depth. Every captured row is durable
  *             when the capture returns (meter_profile_flash_init).
+ *   image     upgrade (w1): EM_METER_PERSIST_IMAGE_BYTES in whole sectors,
+ *             the firmware image Image transfer 0.0.44.0.0.255 receives
+ *             (upgrade.h); its state is the record REC_IMAGE;
  *   settings  EM_METER_PERSIST_CAL_SECTORS sectors, a second record
  *             journal for what changes only when a head-end programs it:
  *             the active calendar, the passive calendar with
@@ -69,6 +72,10 @@ typedef struct meter_persist_layout {
     uint32_t ring_sectors[METER_PROF_COUNT];
     uint32_t cal_first, cal_sectors; /* tariff journal, after the rings */
     uint32_t sectors;                /* total used, from sector 0 */
+
+    /* upgrade (w1): the firmware image region, between the rings and the
+     * tariff journal */
+    uint32_t image_first, image_sectors;
 } meter_persist_layout_t;
 
 /* Health and cost counters (since mount). */

@@ -159,6 +159,8 @@ static void test_layout(void **state) {
         assert_int_equal(l.ring_first[i], next);
         next += l.ring_sectors[i];
     }
+    assert_int_equal(l.image_first, next); /* upgrade (w1): the firmware image region */
+    next += l.image_sectors;
     assert_int_equal(l.cal_first, next); /* the tariff journal comes last */
     assert_int_equal(l.cal_sectors, EM_METER_PERSIST_CAL_SECTORS);
     assert_int_equal(l.sectors, next + l.cal_sectors);
