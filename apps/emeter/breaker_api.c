@@ -57,6 +57,28 @@ json_object *breaker_api_prepayment(const meter_t *m) {
     return o;
 }
 
+void breaker_api_configure(meter_t *m, const emeter_config_t *c) {
+    meter_supervision_cfg_t *s = &m->breaker.sup;
+    if (c->supervision.over_current_a >= 0)
+        s->over_current_ca = (uint16_t)(c->supervision.over_current_a * 100.0 + 0.5);
+    if (c->supervision.over_power_kw >= 0)
+        s->over_power_w = (uint32_t)(c->supervision.over_power_kw * 1000.0 + 0.5);
+    if (c->supervision.over_voltage_v >= 0)
+        s->over_voltage_dv = (uint16_t)(c->supervision.over_voltage_v * 10.0 + 0.5);
+    if (c->supervision.over_current_s >= 0)
+        s->over_current_s = (uint32_t)c->supervision.over_current_s;
+    if (c->supervision.over_power_s >= 0)
+        s->over_power_s = (uint32_t)c->supervision.over_power_s;
+    if (c->supervision.over_voltage_s >= 0)
+        s->over_voltage_s = (uint32_t)c->supervision.over_voltage_s;
+    if (c->supervision.neutral_s >= 0)
+        s->neutral_s = (uint32_t)c->supervision.neutral_s;
+    if (c->supervision.restore_s >= 0)
+        s->restore_s = (uint32_t)c->supervision.restore_s;
+    if (c->supervision.neutral_loss >= 0)
+        s->neutral_loss = c->supervision.neutral_loss != 0;
+}
+
 static json_object *relay_fn(void *user) {
     return breaker_api_relay(runtime_meter(user));
 }

@@ -10,9 +10,14 @@
 
 #include <json-c/json.h>
 
+#include "config.h"
 #include "control.h"
 #include "meter/meter.h"
 #include "runtime.h"
+
+/* The configuration's "supervision" over the meter's defaults (after
+ * meter_init; not persisted: the configuration file is its only source). */
+void breaker_api_configure(meter_t *m, const emeter_config_t *c);
 
 /* Registers the members with control_add_state(). */
 void breaker_api_add(control_t *c, runtime_t *rt);

@@ -23,7 +23,10 @@
  *               "alarm": { ...the same... }, "ciphered": true, "destination_wport": 102 },
  *     "p1": ["pty", "tcp:127.0.0.1:2323"],
  *     "control": "127.0.0.1:8059" | "off",
- *     "breaker": false
+ *     "breaker": false,
+ *     "supervision": { "over_current_a": 69, "over_current_s": 10, "over_power_kw": 0,
+ *                      "over_power_s": 0, "over_voltage_v": 276, "over_voltage_s": 5,
+ *                      "neutral_loss": true, "neutral_s": 0, "restore_s": 60 }
  *   }
  */
 #include "config.h"
@@ -136,6 +139,12 @@ void emeter_config_defaults(emeter_config_t *c) {
     c->push_ciphered = true;
     c->push_dest_wport = 102;
     strcpy(c->control, CFG_CONTROL_DEFAULT);
+    /* supervision (w3): every field "not given" */
+    c->supervision.over_current_a = c->supervision.over_power_kw = -1.0;
+    c->supervision.over_voltage_v = -1.0;
+    c->supervision.over_current_s = c->supervision.over_power_s = -1;
+    c->supervision.over_voltage_s = c->supervision.neutral_s = c->supervision.restore_s = -1;
+    c->supervision.neutral_loss = -1;
 }
 
 int emeter_config_parse_listen(const char *s, cfg_listen_t *out) {
@@ -626,6 +635,47 @@ static int load_storage(errctx_t *e, json_object *o, emeter_config_t *c) {
     return 0;
 }
 
+/* supervision (w3): the smart disconnect of the breaker (docs/breaker.md). */
+static int load_supervision(errctx_t *e, json_object *o, emeter_config_t *c) {
+    static const char *const allowed[] = {
+        "over_current_a", "over_current_s", "over_power_kw", "over_power_s", "over_voltage_v",
+        "over_voltage_s", "neutral_loss",   "neutral_s",     "restore_s",    NULL};
+    if (!json_object_is_type(o, json_type_object))
+        return fail(e, "supervision", "expected an object");
+    if (check_members(e, o, "supervision.", allowed))
+        return -1;
+    if (get_number(e, o, "over_current_a", "supervision.over_current_a", 0, 600,
+                   &c->supervision.over_current_a) ||
+        get_number(e, o, "over_power_kw", "supervision.over_power_kw", 0, 400,
+                   &c->supervision.over_power_kw) ||
+        get_number(e, o, "over_voltage_v", "supervision.over_voltage_v", 0, 6000,
+                   &c->supervision.over_voltage_v))
+        return -1;
+    struct {
+        const char *key, *field;
+        int32_t *dst;
+    } d[] = {{"over_current_s", "supervision.over_current_s", &c->supervision.over_current_s},
+             {"over_power_s", "supervision.over_power_s", &c->supervision.over_power_s},
+             {"over_voltage_s", "supervision.over_voltage_s", &c->supervision.over_voltage_s},
+             {"neutral_s", "supervision.neutral_s", &c->supervision.neutral_s},
+             {"restore_s", "supervision.restore_s", &c->supervision.restore_s}};
+    for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+        uint64_t x;
+        int present;
+        if (get_uint(e, o, d[i].key, d[i].field, 0, 86400, &x, &present))
+            return -1;
+        if (present)
+            *d[i].dst = (int32_t)x;
+    }
+    json_object *v;
+    if (json_object_object_get_ex(o, "neutral_loss", &v)) {
+        if (!json_object_is_type(v, json_type_boolean))
+            return fail(e, "supervision.neutral_loss", "expected true or false");
+        c->supervision.neutral_loss = json_object_get_boolean(v) ? 1 : 0;
+    }
+    return 0;
+}
+
 static int load_root(errctx_t *e, json_object *root, emeter_config_t *c) {
     static const char *const allowed[] = {"variant",
                                           "identity",
@@ -644,6 +694,7 @@ static int load_root(errctx_t *e, json_object *root, emeter_config_t *c) {
                                           "hdlc",
                                           "storage",
                                           "breaker",
+                                          "supervision",
                                           NULL};
     if (!json_object_is_type(root, json_type_object))
         return fail(e, "(top level)", "expected a JSON object");
@@ -675,6 +726,8 @@ static int load_root(errctx_t *e, json_object *root, emeter_config_t *c) {
             return fail(e, "breaker", "expected true or false");
         c->breaker = json_object_get_boolean(v);
     }
+    if (json_object_object_get_ex(root, "supervision", &v) && load_supervision(e, v, c))
+        return -1;
     if (json_object_object_get_ex(root, "p1", &v) && load_p1(e, v, c))
         return -1;
     if (json_object_object_get_ex(root, "control", &v) && load_control(e, v, c))

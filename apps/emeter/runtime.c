@@ -582,6 +582,7 @@ static int start_meter(runtime_t *rt) {
     rt->meter.hook_user = rt;
     rt->meter.on_persist = on_persist;
     rt->meter.cosem.notify = on_notify;
+    breaker_api_configure(&rt->meter, &rt->cfg); /* supervision (w3) */
     if (apply_factory_settings(rt) != 0 || load_security(rt) != 0 || mount_flash(rt) != 0)
         return -1;
     rt->persist.commit_period_s = rt->cfg.storage_commit_period_s;

@@ -9,6 +9,8 @@
 #     current, and the disconnector log 0.0.99.98.2.255 has event 62; the
 #     state survives a restart; the prepayment account 0.0.19.0.0.255 reads
 #     {prepayment, new}; the public client does not see the breaker
+#   - "supervision" thresholds from the configuration: 8 A for 2 s trips
+#     under a 10 A load set through the control API (event 240)
 #   - esmr: no breaker objects by default; with "breaker": true they exist
 #   - "breaker": 1 is refused with the field named
 #
@@ -74,6 +76,26 @@ start_meter emeter2.log omni --variant omni --control off
 pass "the breaker stays open through a restart; remote_reconnect -> ready_for_reconnection"
 stop
 
+# ---- supervision from the configuration: over-current through the control API's load ----
+echo '{"supervision": {"over_current_a": 8, "over_current_s": 2}}' > "$WORK/sup.json"
+start_meter emeter5.log omni3 --variant omni --config "$WORK/sup.json" --control 127.0.0.1:0
+CTL=$(sed -n 's#^emeter: control API on http://127.0.0.1:\([0-9]*\)/api/state$#\1#p' "$WORK/emeter5.log")
+[ -n "$CTL" ] || fail "no control API address"
+python3 - "http://127.0.0.1:$CTL/api/load" <<'PY' || fail "POST /api/load"
+import sys, urllib.request
+urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=b'{"current_a": [10, 10, 10]}', method="POST"), timeout=20).read()
+PY
+for _ in $(seq 1 40); do
+  [ "$(state 's["relay"]["closed"]')" = False ] && break
+  sleep 0.25
+done
+[ "$(state 's["relay"]["closed"]')" = False ] || fail "over-current did not open the relay"
+[ "$(state 's["relay"]["supervision_trips"]')" = "['over_current']" ] || fail "trip not shown"
+[ "$(state 's["relay"]["control_state"]')" = ready_for_reconnection ] || fail "not ready after the trip"
+M get 0.0.99.98.2.255 2 --class 7 | grep -q ', 240}' || fail "disconnector log lacks event 240"
+stop
+pass "configured over-current (8 A, 2 s) opens the relay under a 10 A load: event 240, ready_for_reconnection"
+
 # ---- esmr: only with "breaker": true ----
 start_meter emeter3.log esmr --control off
 M get 0.0.96.3.10.255 2 --class 70 >/dev/null && fail "esmr has a breaker by default"
@@ -92,6 +114,9 @@ echo "$msg" | grep -q "breaker: expected true or false" || fail "bad breaker mes
 echo '{"keys": {"token": "12"}}' > "$WORK/bad2.json"
 msg=$("$BIN/emeter" --config "$WORK/bad2.json" --state "$WORK/s2" --listen 127.0.0.1:0 2>&1)
 echo "$msg" | grep -q "keys.token: expected 32 hex digits" || fail "bad token key message: $msg"
+echo '{"supervision": {"over_current_a": -1}}' > "$WORK/bad3.json"
+msg=$("$BIN/emeter" --config "$WORK/bad3.json" --state "$WORK/s2" --listen 127.0.0.1:0 2>&1)
+echo "$msg" | grep -q "supervision.over_current_a: must be between 0 and 600" || fail "bad supervision message: $msg"
 pass "configuration errors name the field"
 
 rm -rf "$WORK"
