@@ -764,6 +764,27 @@ static int load_root(errctx_t *e, json_object *root, emeter_config_t *c) {
     return 0;
 }
 
+int emeter_config_fleet_member(emeter_config_t *c, unsigned index) {
+    size_t width = strlen(c->serial_number);
+    unsigned long long v = strtoull(c->serial_number, NULL, 10) + index;
+    char serial[32];
+    int n = snprintf(serial, sizeof(serial), "%0*llu", (int)width, v);
+    if (n < 0 || (size_t)n > CFG_SERIAL_MAX)
+        return -1;
+    memcpy(c->serial_number, serial, (size_t)n + 1);
+    default_ldn(c);
+    system_title_from_identity(c);
+    c->load_seed += index;
+    for (size_t i = 0; i < c->listen_count; i++) {
+        if (c->listen[i].port == 0)
+            continue;
+        if (c->listen[i].port + index > 65535u)
+            return -1;
+        c->listen[i].port = (uint16_t)(c->listen[i].port + index);
+    }
+    return 0;
+}
+
 int emeter_config_parse(emeter_config_t *c, const char *text, size_t len, const char *name,
                         char *err, size_t errlen) {
     errctx_t e = {err, errlen, name};

@@ -137,4 +137,10 @@ int emeter_config_load(emeter_config_t *c, const char *path, char *err, size_t e
  * Returns 0 or -1. */
 int emeter_config_parse_listen(const char *s, cfg_listen_t *out);
 
+/* Meter `index` of a fleet (apps/emeter/fleet.c): serial number + index
+ * (same width), the logical device name and system title derived from it,
+ * load seed + index, every listener port + index (port 0 stays 0). -1 when the serial or a
+ * port overflows. */
+int emeter_config_fleet_member(emeter_config_t *c, unsigned index);
+
 #endif /* EMETER_APP_CONFIG_H */

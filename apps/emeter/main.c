@@ -11,14 +11,15 @@
  *       replays recorded samples through the metrology and power-quality
  *       engine (apps/emeter/samples.c)
  *
- * Options of features that are not built yet (--count) are refused with a clear
- * message instead of being ignored.
+ *   emeter --count N [the options above]
+ *       a fleet of N meters (apps/emeter/fleet.c)
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fleet.h"
 #include "objects_doc.h"
 #include "runtime.h"
 #include "samples.h"
@@ -67,7 +68,9 @@ static void usage(FILE *out) {
           "                      samples; one JSON line per second of measures and per\n"
           "                      power-quality event (docs/metrology.md)\n"
           "\n"
-          "Not built yet (README.md, Status): --count.\n",
+          "  --count N           a fleet of N meters (1..10000): meter i has serial\n"
+          "                      number + i, listener ports + i, seed + i, state in\n"
+          "                      STATE/meter-0000i (docs/emeter.md, Fleet)\n",
           out);
 }
 
@@ -97,6 +100,8 @@ static int need_arg(int i, int argc, char **argv) {
 int main(int argc, char **argv) {
     emeter_options_t opt;
     memset(&opt, 0, sizeof(opt));
+    opt.fleet_index = -1;
+    unsigned long long count = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--samples") == 0)
             return samples_main(argc, argv);
@@ -162,11 +167,23 @@ int main(int argc, char **argv) {
             continue;
         }
         if (strcmp(a, "--count") == 0) {
-            fprintf(stderr, "emeter: %s is not built yet (see README.md, Status)\n", a);
-            return 2;
+            if (i + 1 >= argc) {
+                fprintf(stderr, "emeter: --count: expected a number\n");
+                return 2;
+            }
+            if (parse_number(a, argv[++i], EMETER_FLEET_MAX, 1, &count) != 0)
+                return 2;
+            continue;
         }
         fprintf(stderr, "emeter: unknown option %s (emeter --help)\n", a);
         return 2;
+    }
+    if (count > 1) {
+        if (opt.hdlc != NULL || opt.p1_count > 0) {
+            fprintf(stderr, "emeter: --count: --hdlc and --p1 are per-host ports, not for a fleet\n");
+            return 2;
+        }
+        return emeter_fleet_run(&opt, (unsigned)count);
     }
     return emeter_run(&opt);
 }

@@ -439,7 +439,9 @@ static int open_tcp(p1port_t *p, size_t idx, const char *spec, char *err, size_t
         pl->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
                                                   : ((struct sockaddr_in *)&ss)->sin_port);
     p->listener_count++;
-    snprintf(p->names[idx], sizeof(p->names[idx]), "tcp:%s:%u", pl->host, pl->port);
+    char name[sizeof(p->names[idx])]; /* not straight into p: gcc -O2 sees pl->host in p */
+    snprintf(name, sizeof(name), "tcp:%s:%u", pl->host, pl->port);
+    memcpy(p->names[idx], name, sizeof(name));
     if (net_add_fd(p->net, fd, on_accept, NULL, NULL, pl) != 0) {
         snprintf(err, errlen, "--p1 %s: cannot add it to the event loop", spec);
         return -1;

@@ -436,6 +436,11 @@ static int load_config(runtime_t *rt, const emeter_options_t *opt) {
             }
         rt->cfg.listen_count = opt->listen_count;
     }
+    if (opt->fleet_index >= 0 && emeter_config_fleet_member(&rt->cfg, (unsigned)opt->fleet_index)) {
+        fprintf(stderr, "emeter: --count: meter %d: serial number or port out of range\n",
+                opt->fleet_index + 1);
+        return -1;
+    }
     return 0;
 }
 

@@ -28,6 +28,7 @@ typedef struct emeter_options {
     const char *p1[EMETER_MAX_P1]; /* P1 port outputs: "pty", "tcp:HOST:PORT", a device */
     size_t p1_count;               /* overrides the config when > 0 */
     const char *control;           /* control API "HOST:PORT" or "off"; NULL: config/default */
+    int fleet_index;               /* >= 0: meter fleet_index of a fleet (fleet.c); -1: alone */
 } emeter_options_t;
 
 #define EMETER_SPEED_MAX 100000u

@@ -405,9 +405,11 @@ static uint8_t rd_count(rd_t *r, unsigned max) {
     return r->bad ? 0 : n;
 }
 
+/* n bytes into dst (zeros when the reader is or goes bad). */
 static void rd_bytes(rd_t *r, void *dst, size_t n) {
     if (r->bad || r->len - r->pos < n) {
         r->bad = true;
+        memset(dst, 0, n);
         return;
     }
     memcpy(dst, r->b + r->pos, n);
