@@ -20,6 +20,7 @@
 #ifndef EMETER_PORT_H
 #define EMETER_PORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -78,6 +79,10 @@ typedef struct em_port {
      * GPIO with an on-time well under 13 ms (69 kW at 2000 imp/kWh is 38 Hz,
      * metrology-facts §0); the host counts them. May be NULL. */
     void (*led_pulse)(void *user, unsigned channel, uint32_t count);
+    /* Supply breaker relay (bistable): drive it closed (consumer supplied)
+     * or open. Called at every Disconnect control transition and at power
+     * up with the restored position. May be NULL (no breaker). */
+    void (*relay)(void *user, bool closed);
 
     /* ---- name resolution (issue 8) ---- */
     /* IPv4 address of a host name (an FQDN push or Auto connect

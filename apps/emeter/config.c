@@ -10,7 +10,8 @@
  *     "variant": "esmr" | "omni",
  *     "identity": { "serial_number": "00000001", "manufacturer": "MMM",
  *                   "logical_device_name": "MMM00000001", "system_title": "16 hex digits" },
- *     "keys": { "guek": "32 hex", "gbek": "32 hex", "ak": "32 hex", "kek": "32 hex" },
+ *     "keys": { "guek": "32 hex", "gbek": "32 hex", "ak": "32 hex", "kek": "32 hex",
+ *               "token": "32 hex" },
  *     "associations": { "lls_password": "...", "pre_established": false, "max_pdu": 1024 },
  *     "listen": ["127.0.0.1:4059"],
  *     "inactivity_timeout_s": 120, "max_connections": 16,
@@ -28,6 +29,10 @@
  *     "link": { "latency_ms": 0, "bandwidth_bps": 0, "loss_pct": 0, "seed": 1,
  *               "outage_every_s": 0, "outage_s": 0, "down": false, "rssi_dbm": -75 },
  *     "io": { "z3": 0, "z8": 1, "z12": 0, "z13": 0 }
+ *     "breaker": false,
+ *     "supervision": { "over_current_a": 69, "over_current_s": 10, "over_power_kw": 0,
+ *                      "over_power_s": 0, "over_voltage_v": 276, "over_voltage_s": 5,
+ *                      "neutral_loss": true, "neutral_s": 0, "restore_s": 60 }
  *   }
  */
 #include "config.h"
@@ -150,6 +155,12 @@ void emeter_config_defaults(emeter_config_t *c) {
     strcpy(c->modem.wake_host, "127.0.0.1");
     link_params_default(&c->link);
     c->io_z8 = 1;
+    /* supervision (w3): every field "not given" */
+    c->supervision.over_current_a = c->supervision.over_power_kw = -1.0;
+    c->supervision.over_voltage_v = -1.0;
+    c->supervision.over_current_s = c->supervision.over_power_s = -1;
+    c->supervision.over_voltage_s = c->supervision.neutral_s = c->supervision.restore_s = -1;
+    c->supervision.neutral_loss = -1;
 }
 
 int emeter_config_parse_listen(const char *s, cfg_listen_t *out) {
@@ -678,7 +689,7 @@ static int load_identity(errctx_t *e, json_object *id, emeter_config_t *c) {
 }
 
 static int load_keys(errctx_t *e, json_object *k, emeter_config_t *c) {
-    static const char *const allowed[] = {"guek", "gbek", "ak", "kek", NULL};
+    static const char *const allowed[] = {"guek", "gbek", "ak", "kek", "token", NULL};
     if (!json_object_is_type(k, json_type_object))
         return fail(e, "keys", "expected an object");
     if (check_members(e, k, "keys.", allowed))
@@ -699,6 +710,15 @@ static int load_keys(errctx_t *e, json_object *k, emeter_config_t *c) {
             return fail(e, field, "expected 32 hex digits");
     }
     c->factory_keys = memcmp(c->guek, EXAMPLE_EK, 16) == 0 || memcmp(c->ak, EXAMPLE_AK, 16) == 0;
+    /* prepayment (w3): the vending system's token key for this meter */
+    const char *t;
+    if (get_string(e, k, "token", "keys.token", &t))
+        return -1;
+    if (t != NULL) {
+        if (parse_hex(t, c->token_key, 16))
+            return fail(e, "keys.token", "expected 32 hex digits");
+        c->token_key_set = true;
+    }
     return 0;
 }
 
@@ -907,6 +927,47 @@ static int load_storage(errctx_t *e, json_object *o, emeter_config_t *c) {
     return 0;
 }
 
+/* supervision (w3): the smart disconnect of the breaker (docs/breaker.md). */
+static int load_supervision(errctx_t *e, json_object *o, emeter_config_t *c) {
+    static const char *const allowed[] = {
+        "over_current_a", "over_current_s", "over_power_kw", "over_power_s", "over_voltage_v",
+        "over_voltage_s", "neutral_loss",   "neutral_s",     "restore_s",    NULL};
+    if (!json_object_is_type(o, json_type_object))
+        return fail(e, "supervision", "expected an object");
+    if (check_members(e, o, "supervision.", allowed))
+        return -1;
+    if (get_number(e, o, "over_current_a", "supervision.over_current_a", 0, 600,
+                   &c->supervision.over_current_a) ||
+        get_number(e, o, "over_power_kw", "supervision.over_power_kw", 0, 400,
+                   &c->supervision.over_power_kw) ||
+        get_number(e, o, "over_voltage_v", "supervision.over_voltage_v", 0, 6000,
+                   &c->supervision.over_voltage_v))
+        return -1;
+    struct {
+        const char *key, *field;
+        int32_t *dst;
+    } d[] = {{"over_current_s", "supervision.over_current_s", &c->supervision.over_current_s},
+             {"over_power_s", "supervision.over_power_s", &c->supervision.over_power_s},
+             {"over_voltage_s", "supervision.over_voltage_s", &c->supervision.over_voltage_s},
+             {"neutral_s", "supervision.neutral_s", &c->supervision.neutral_s},
+             {"restore_s", "supervision.restore_s", &c->supervision.restore_s}};
+    for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+        uint64_t x;
+        int present;
+        if (get_uint(e, o, d[i].key, d[i].field, 0, 86400, &x, &present))
+            return -1;
+        if (present)
+            *d[i].dst = (int32_t)x;
+    }
+    json_object *v;
+    if (json_object_object_get_ex(o, "neutral_loss", &v)) {
+        if (!json_object_is_type(v, json_type_boolean))
+            return fail(e, "supervision.neutral_loss", "expected true or false");
+        c->supervision.neutral_loss = json_object_get_boolean(v) ? 1 : 0;
+    }
+    return 0;
+}
+
 static int load_root(errctx_t *e, json_object *root, emeter_config_t *c) {
     static const char *const allowed[] = {"variant",
                                           "identity",
@@ -924,6 +985,8 @@ static int load_root(errctx_t *e, json_object *root, emeter_config_t *c) {
                                           "tariffs",
                                           "hdlc",
                                           "storage",
+                                          "breaker",
+                                          "supervision",
                                           NULL};
     if (!json_object_is_type(root, json_type_object))
         return fail(e, "(top level)", "expected a JSON object");
@@ -951,6 +1014,13 @@ static int load_root(errctx_t *e, json_object *root, emeter_config_t *c) {
     if (json_object_object_get_ex(root, "load", &v) && load_load(e, v, c))
         return -1;
     if (json_object_object_get_ex(root, "push", &v) && load_push(e, v, c))
+        return -1;
+    if (json_object_object_get_ex(root, "breaker", &v)) { /* breaker (w3) */
+        if (!json_object_is_type(v, json_type_boolean))
+            return fail(e, "breaker", "expected true or false");
+        c->breaker = json_object_get_boolean(v);
+    }
+    if (json_object_object_get_ex(root, "supervision", &v) && load_supervision(e, v, c))
         return -1;
     if (json_object_object_get_ex(root, "p1", &v) && load_p1(e, v, c))
         return -1;

@@ -90,6 +90,20 @@ typedef struct emeter_config {
     cfg_push_t push_sched, push_alarm;
     bool push_ciphered;       /* general-glo-ciphering (default) or plain */
     uint16_t push_dest_wport; /* destination wPort of the wrapper (default 102) */
+    /* breaker and prepayment (w3): "breaker": the breaker objects in an
+     * esmr meter (omni always has them); "keys.token": the prepayment token
+     * key (absent: derived from the system title, docs/prepayment.md) */
+    bool breaker;
+    bool token_key_set;
+    uint8_t token_key[16];
+    /* "supervision" (w3): smart disconnect thresholds; a negative value
+     * keeps the meter's default (meter_supervision_default, docs/breaker.md) */
+    struct {
+        double over_current_a, over_power_kw, over_voltage_v; /* 0: off */
+        int32_t over_current_s, over_power_s, over_voltage_s; /* s */
+        int32_t neutral_s, restore_s;                         /* s */
+        int8_t neutral_loss;                                  /* 0/1 */
+    } supervision;
     /* "p1": P1 consumer port outputs, each "pty", "tcp:HOST:PORT" or a
      * serial device path (default none); --p1 overrides. */
     char p1[CFG_MAX_P1][128];

@@ -63,6 +63,14 @@ static const char *class_name(uint16_t id) {
         return "Disconnect control";
     case 71:
         return "Limiter";
+    case 111: /* breaker and prepayment (w3) */
+        return "Account";
+    case 112:
+        return "Credit";
+    case 113:
+        return "Charge";
+    case 115:
+        return "Token gateway";
     default:
         return "?";
     }
@@ -122,7 +130,9 @@ int objects_doc_print(void) {
            "date. Rights per association: `r` readable attributes, `w` writable attributes,\n"
            "`m` invocable methods; `*` only over ciphered (authenticated) requests; `-` the\n"
            "object is not visible to that association. The LLS association (client 17) exists\n"
-           "only when an LLS password is configured.\n");
+           "only when an LLS password is configured. In `esmr`, the breaker objects\n"
+           "(0.0.96.3.10.255, 0.0.17.0.0.255, 0.0.10.0.106.255) exist only with the\n"
+           "configuration `\"breaker\": true` (docs/breaker.md).\n");
     print_variant(METER_VARIANT_ESMR);
     print_variant(METER_VARIANT_OMNI);
     return 0;

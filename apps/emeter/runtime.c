@@ -54,6 +54,7 @@
 #include "modem_host.h"
 #include "port_posix.h"
 #include "state.h"
+#include "breaker_api.h"
 
 /* A sag or swell from the control API: the voltage of `phase` (0: all)
  * times `factor` over simulated [from, until). */
@@ -593,6 +594,8 @@ static int start_meter(runtime_t *rt) {
         .lls_password_len = strlen(rt->cfg.lls_password),
         .max_pdu = rt->cfg.max_pdu,
         .time_zone_min = rt->cfg.time_zone_min,
+        .breaker = rt->cfg.breaker,                                    /* w3 */
+        .token_key = rt->cfg.token_key_set ? rt->cfg.token_key : NULL, /* w3 */
     };
     memcpy(id.system_title, rt->cfg.system_title, 8);
     int rc = meter_init(&rt->meter, &id, &rt->port);
@@ -606,6 +609,7 @@ static int start_meter(runtime_t *rt) {
         fprintf(stderr, "emeter: cannot hash /proc/self/exe: no program image check\n");
     rt->meter.on_persist = on_persist;
     rt->meter.cosem.notify = on_notify;
+    breaker_api_configure(&rt->meter, &rt->cfg); /* supervision (w3) */
     if (apply_factory_settings(rt) != 0 || load_security(rt) != 0 || mount_flash(rt) != 0)
         return -1;
     rt->persist.commit_period_s = rt->cfg.storage_commit_period_s;
@@ -894,6 +898,7 @@ static int open_control(runtime_t *rt, const emeter_options_t *opt, char *err, s
     if (rt->control != NULL) {
         control_add_state(rt->control, "lcd", control_lcd_json, &rt->meter); /* devices (w2) */
         control_add_state(rt->control, "led", control_led_json, &rt->meter);
+        breaker_api_add(rt->control, rt); /* "relay", "prepayment" (w3) */
         return 0;
     }
     if (!is_default)

@@ -53,7 +53,8 @@ static const cosem_disconnect_def_t *def_of(const cosem_object_t *obj) {
 
 cosem_disconnect_state_t *cosem_disconnect_state(const cosem_server_t *s,
                                                  const cosem_object_t *obj) {
-    if (s == NULL || obj == NULL || obj->cls != &cosem_class_disconnect_control) {
+    /* By class_id, so a table may wrap the class (e.g. a present() hook). */
+    if (s == NULL || obj == NULL || obj->cls->class_id != COSEM_CLASS_DISCONNECT_CONTROL) {
         return NULL;
     }
     return cosem_app_ptr(s, def_of(obj)->state);

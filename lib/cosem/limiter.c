@@ -25,7 +25,8 @@ static const cosem_limiter_def_t *def_of(const cosem_object_t *obj) {
 }
 
 cosem_limiter_state_t *cosem_limiter_state(const cosem_server_t *s, const cosem_object_t *obj) {
-    if (s == NULL || obj == NULL || obj->cls != &cosem_class_limiter) {
+    /* By class_id, so a table may wrap the class (e.g. a present() hook). */
+    if (s == NULL || obj == NULL || obj->cls->class_id != COSEM_CLASS_LIMITER) {
         return NULL;
     }
     return cosem_app_ptr(s, def_of(obj)->state);

@@ -29,16 +29,18 @@ static cosem_script_table_state_t *state_of(const cosem_server_t *s, const cosem
     return cosem_app_ptr(s, def_of(obj)->state);
 }
 
-bool cosem_script_table_exists(const cosem_server_t *s, const uint8_t ln[COSEM_LN_LEN]) {
-    const cosem_object_t *o = cosem_find(s, ln);
-    return o != NULL && o->cls == &cosem_class_script_table;
-}
-
-/* ---- targets -------------------------------------------------------------------- */
-
 static bool present(const cosem_server_t *s, const cosem_object_t *o) {
     return o->cls->present == NULL || o->cls->present(s, o);
 }
+
+bool cosem_script_table_exists(const cosem_server_t *s, const uint8_t ln[COSEM_LN_LEN]) {
+    /* By class_id (a table may wrap the class with a present() hook); an
+     * absent table does not exist. */
+    const cosem_object_t *o = cosem_find(s, ln);
+    return o != NULL && o->cls->class_id == COSEM_CLASS_SCRIPT_TABLE && present(s, o);
+}
+
+/* ---- targets -------------------------------------------------------------------- */
 
 static bool attr_writable(const cosem_object_t *o, int8_t id) {
     const cosem_class_t *c = o->cls;
@@ -156,7 +158,7 @@ int cosem_script_execute(cosem_server_t *s, const uint8_t ln[COSEM_LN_LEN], uint
         return COSEM_ERR_BADARG;
     }
     const cosem_object_t *table = cosem_find(s, ln);
-    if (table == NULL || table->cls != &cosem_class_script_table) {
+    if (table == NULL || table->cls->class_id != COSEM_CLASS_SCRIPT_TABLE || !present(s, table)) {
         return COSEM_ERR_SCRIPT_UNKNOWN;
     }
     return execute(s, table, script_id);

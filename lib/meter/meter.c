@@ -267,6 +267,11 @@ int meter_init(meter_t *m, const meter_identity_t *id, const em_port_t *port) {
     meter_module_io_init(m); /* modem and module I/O (w4) */
     if (rc == 0)
         rc = meter_devices_init(m); /* devices (w2) */
+    /* breaker and prepayment (w3) */
+    if (rc == 0) {
+        meter_breaker_init(m, id);
+        meter_prepay_init(m, id);
+    }
     return rc != 0 ? rc : meter_profiles_init(m);
 }
 
@@ -332,7 +337,7 @@ int meter_set_tariff(meter_t *m, unsigned tariff) {
 int meter_set_load(meter_t *m, const metrology_phasor_input_t *load) {
     if (m == NULL || load == NULL)
         return METER_ERR_BADARG;
-    return metrology_phasor_set(&m->metro, load);
+    return meter_breaker_set_load(m, load); /* breaker (w3): no current while open */
 }
 
 void meter_load_balanced(metrology_phasor_input_t *load, double u_rms, double i_rms, double phi_deg,
@@ -424,6 +429,12 @@ int meter_step(meter_t *m, int64_t utc, uint32_t seconds) {
     meter_module_io_step(m, utc, seconds);  /* modem and module I/O (w4) */
     if (rc == 0)
         rc = meter_devices_step(m, utc); /* devices (w2) */
+    /* breaker and prepayment (w3) */
+    if (rc == 0) {
+        rc = meter_breaker_step(m, utc);
+        int r2 = meter_prepay_step(m, utc);
+        rc = rc != 0 ? rc : r2;
+    }
     return rc != 0 ? rc : sched_rc;
 }
 

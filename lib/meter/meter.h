@@ -36,6 +36,7 @@
 #include "dlms/association.h"
 #include "dlms/cosem_services.h"
 #include "meter/billing.h"
+#include "meter/breaker.h" /* breaker and prepayment (w3) */
 #include "meter/demand.h"
 #include "meter/devices.h" /* devices (w2): display, tamper, lockout, diagnostics */
 #include "meter/events.h"
@@ -43,6 +44,7 @@
 #include "meter/modem.h"     /* modem and module I/O (w4) */
 #include "meter/module_io.h" /* modem and module I/O (w4) */
 #include "meter/pq.h"
+#include "meter/prepay.h" /* breaker and prepayment (w3) */
 #include "meter/profiles.h"
 #include "meter/registers.h"
 #include "meter/upgrade.h" /* upgrade (w1) */
@@ -121,6 +123,11 @@ typedef struct meter_identity {
     size_t lls_password_len;
     uint16_t max_pdu;      /* server-max-receive-pdu-size */
     int16_t time_zone_min; /* clock attr 3 (DLMS sign, CET -60) */
+    /* breaker and prepayment (w3): the breaker objects in an esmr meter
+     * (omni always has them); the prepayment token key (16 bytes; NULL:
+     * derived from the system title, a simulator default). */
+    bool breaker;
+    const uint8_t *token_key;
 } meter_identity_t;
 
 typedef struct meter {
@@ -238,6 +245,10 @@ typedef struct meter {
     /* devices (w2): display and button, tamper, login lockout,
      * self-diagnostics (devices.h) */
     meter_devices_t devices;
+
+    /* ---- breaker and prepayment (w3): breaker.h, prepay.h ---- */
+    meter_breaker_t breaker;
+    meter_prepay_t prepay;
 
     /* Called after a head-end changed something that must survive a
      * restart (keys, security policy, LLS secret, clock settings). */

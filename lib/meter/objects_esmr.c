@@ -89,6 +89,7 @@ static const cosem_object_t esmr_objects[] = {
     METER_UPGRADE_OBJECTS, /* upgrade (w1) */
     METER_MODEM_OBJECTS, /* modem and module I/O (w4) */
     METER_DEVICES_OBJECTS, /* devices (w2): error register, display lists */
+    METER_BREAKER_OBJECTS, /* breaker (w3): present with meter_identity_t.breaker */
     /* event logs and alarms */
     METER_EVENT_OBJECTS,
     DATA(0, 0, 96, 11, 8, meter_def_event_code[METER_LOG_THD], meter_acc_ro),

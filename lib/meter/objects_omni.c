@@ -132,6 +132,8 @@ static const cosem_object_t omni_objects[] = {
     METER_UPGRADE_OBJECTS, /* upgrade (w1) */
     METER_MODULE_IO_OBJECTS, /* modem and module I/O (w4) */
     METER_DEVICES_OBJECTS, /* devices (w2): error register, display lists */
+    METER_BREAKER_OBJECTS, /* breaker and prepayment (w3) */
+    METER_PREPAY_OBJECTS,
     /* event logs and alarms */
     METER_EVENT_OBJECTS,
     DATA(0, 0, 96, 11, 2, meter_def_event_code[METER_LOG_BREAKER], meter_acc_ro),

@@ -22,6 +22,8 @@ enum {
     REC_PUSH = 6,     /* push setups (scheduled, alarm) and the push schedule */
     REC_IMAGE = 7,    /* upgrade (w1): image transfer state, schedule, active firmware id */
     REC_DEVICES = 8,  /* devices (w2): display lists, login lock, tamper symbol */
+    REC_BREAKER = 9,  /* breaker (w3): disconnect control, limiter, supervision trips */
+    REC_PREPAY = 10,  /* prepayment (w3): account, credits, charges, token history */
     REC_PROFILE = 16, /* + profile slot (profiles.h): profile configuration */
 };
 /* modem and module I/O (w4) */
@@ -81,7 +83,11 @@ static const store_record_def_t record_defs[] = {
     {REC_ENERGY, ENERGY_LEN},       {REC_STATUS, STATUS_LEN},   {REC_PQ, PQ_LEN},
     {REC_DEMAND, DEMAND_LEN},       {REC_BILLING, BILLING_LEN}, {REC_IMAGE, IMAGE_LEN},
     {REC_MODULE_IO, MODULE_IO_LEN}, /* modem and module I/O (w4) */
+    /* breaker and prepayment (w3) */
+    {REC_BREAKER, METER_BREAKER_REC_LEN},
+    {REC_PREPAY, METER_PREPAY_REC_LEN},
 };
+_Static_assert(REC_BUF >= METER_BREAKER_REC_LEN && REC_BUF >= METER_PREPAY_REC_LEN, "w3 records");
 
 /* The configuration journal: larger settings, changed when programmed. */
 static const store_record_def_t cfg_defs[] = {
@@ -1144,6 +1150,12 @@ static void restore_records(meter_persist_t *p) {
     if (len > 0)
         module_io_restore(p->m, b, len);
     devices_restore(p); /* devices (w2) */
+    len = store_record_read(&p->rec, REC_BREAKER, b, sizeof(b)); /* w3 */
+    if (len > 0)
+        meter_breaker_decode(p->m, b, (size_t)len);
+    len = store_record_read(&p->rec, REC_PREPAY, b, sizeof(b)); /* w3 */
+    if (len > 0)
+        meter_prepay_decode(p->m, b, (size_t)len);
 }
 
 /* Periodic profiles continue from the last commit: a boundary crossed
@@ -1225,6 +1237,10 @@ static int commit(meter_persist_t *p, int64_t utc, bool clean) {
     r2 = write_rec(p, REC_MODULE_IO, b, module_io_encode(m, b));
     rc = rc != 0 ? rc : r2;
     r2 = devices_commit(p); /* devices (w2) */
+    rc = rc != 0 ? rc : r2;
+    r2 = write_rec(p, REC_BREAKER, b, meter_breaker_encode(m, b)); /* w3 */
+    rc = rc != 0 ? rc : r2;
+    r2 = write_rec(p, REC_PREPAY, b, meter_prepay_encode(m, b)); /* w3 */
     rc = rc != 0 ? rc : r2;
     for (unsigned i = 0; i < METER_PROF_COUNT; i++) {
         if (m->prof_obj[i] == NULL || p->rows[i].ops == NULL)

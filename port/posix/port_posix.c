@@ -15,6 +15,7 @@ int em_port_posix_init(em_port_t *port, em_port_posix_t *state, const char *flas
     state->log_level = EM_LOG_INFO;
     state->log_stream = stderr;
     state->tear_next_program_at = -1;
+    state->relay_closed = true;
 
     port->user = state;
     port->monotonic_ms = em_posix_monotonic_ms;
@@ -26,6 +27,7 @@ int em_port_posix_init(em_port_t *port, em_port_posix_t *state, const char *flas
     port->flash_sync = em_posix_flash_sync;
     port->entropy = em_posix_entropy;
     port->led_pulse = em_posix_led_pulse;
+    port->relay = em_posix_relay;
     port->log = em_posix_log;
     port->resolve = em_posix_resolve;
 

@@ -13,6 +13,7 @@
 #ifndef EMETER_PORT_POSIX_H
 #define EMETER_PORT_POSIX_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -39,6 +40,8 @@ typedef struct em_port_posix {
      * the middle of a write. Reset to -1 after it fires. */
     long tear_next_program_at;
     uint64_t led_pulses[2]; /* pulses seen on the active and reactive LED */
+    bool relay_closed;      /* breaker relay position last driven (true after init) */
+    uint32_t relay_switches; /* relay drives that changed the position */
 } em_port_posix_t;
 
 /* Fill port with callbacks bound to state. flash_path may be NULL (no
@@ -74,6 +77,7 @@ int em_posix_flash_open(em_port_posix_t *state, const char *path,
                         const em_flash_geometry_t *geometry);
 int em_posix_entropy(void *user, uint8_t *buf, size_t len);
 void em_posix_led_pulse(void *user, unsigned channel, uint32_t count);
+void em_posix_relay(void *user, bool closed);
 void em_posix_log(void *user, enum em_log_level level, const char *module, const char *msg);
 /* port.h resolve: getaddrinfo, IPv4 only (blocks for a DNS round trip). */
 int em_posix_resolve(void *user, const char *host, uint32_t *ipv4);
