@@ -347,16 +347,20 @@ int meter_devices_set_image(meter_t *m, meter_image_digest_fn fn, void *user, co
     return rc;
 }
 
-/* The symbols from the meter's state. The signal level is 0 until a
- * modem model exists (antenna shown, no bars); breaker, battery and
- * prepayment symbols are for their modules to set. */
+/* The symbols from the meter's state: the modem's signal bars (esmr;
+ * blank without a modem), the breaker, an active prepayment account.
+ * The host has no battery: the battery symbol stays off. */
 static void update_status(meter_t *m) {
     meter_devices_t *dv = &m->devices;
     display_status_t st;
     memset(&st, 0, sizeof(st));
     st.tariff = m->tariff;
     st.quadrant = dv->quadrant;
-    st.signal = 0;
+    st.signal =
+        m->variant == METER_VARIANT_ESMR ? meter_modem_display_level(m) : DISPLAY_SIGNAL_NONE;
+    st.breaker_present = meter_breaker_present(m);
+    st.breaker_open = st.breaker_present && !meter_breaker_closed(m);
+    st.prepayment = m->prepay.enabled && m->prepay.account.account_status == COSEM_ACCOUNT_ACTIVE;
     st.phases = dv->phases;
     st.sequence = dv->sequence;
     st.tamper = tamper_symbol(&dv->tamper);
@@ -495,7 +499,14 @@ int meter_button(meter_t *m, bool down, uint64_t now_ms) {
     if (m == NULL)
         return METER_DEVICES_ERR_BADARG;
     update_status(m);
-    return display_button(&m->devices.display, now_ms, down);
+    int press = display_button(&m->devices.display, now_ms, down);
+    /* The omni long press is the breaker's local action (seed 004
+     * "Breaker": disconnect, or reconnect when the mode allows it). */
+    if (press == DISPLAY_PRESS_LONG && meter_breaker_present(m)) {
+        meter_breaker_button(m);
+        update_status(m);
+    }
+    return press;
 }
 
 int meter_cover(meter_t *m, uint8_t which, bool open, int64_t utc) {

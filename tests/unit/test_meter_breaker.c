@@ -180,6 +180,22 @@ static void test_remote_disconnect(void **s) {
     step(T + 300, 60);
     double wh = (double)(a_plus() - e1) / 1e6;
     assert_true(fabs(wh - 3.0 * 230.0 * 10.0 * 0.9 / 60.0) < 1.0);
+
+    /* The same through the push button of the display (lib/meter/devices):
+     * a short press scrolls, a long press (omni) is the breaker's local
+     * action and reconnects from ready_for_reconnection. */
+    assert_int_equal(action(LN_BREAKER, 70, 1), 0);
+    assert_int_equal(action(LN_BREAKER, 70, 2), 0);
+    assert_int_equal(state(), COSEM_DISC_READY_FOR_RECONNECTION);
+    assert_int_equal(meter_button(&m, true, 100000), DISPLAY_PRESS_NONE);
+    assert_int_equal(meter_button(&m, false, 100300), DISPLAY_PRESS_SHORT);
+    assert_int_equal(state(), COSEM_DISC_READY_FOR_RECONNECTION);
+    assert_true((meter_display_symbols(&m) & DISPLAY_SYM_BREAKER_OPEN) != 0);
+    assert_int_equal(meter_button(&m, true, 200000), DISPLAY_PRESS_NONE);
+    assert_int_equal(meter_button(&m, false, 203000), DISPLAY_PRESS_LONG);
+    assert_int_equal(state(), COSEM_DISC_CONNECTED);
+    assert_true(relay_pos);
+    assert_true((meter_display_symbols(&m) & DISPLAY_SYM_BREAKER_OPEN) == 0);
 }
 
 /* Control modes: manual disconnect (f) only in 1, 2, 5; direct remote
