@@ -18,7 +18,7 @@ Read the meter from another terminal:
   $BIN/dlms --auth hls5 get 1.0.1.8.0.255 2     # A+ energy, Wh
   $BIN/dlms --auth hls5 profile 1.0.99.1.0.255  # 15-minute load profile
   $BIN/dlms --auth hls5 profile 0.0.99.98.0.255 # standard event log
-  $BIN/dlms listen --port 4060                  # receive pushes (set a destination first)
+  $BIN/dlms --port 4060 listen                  # receive pushes (set a destination first)
 Operate the meter (docs/control-api.md):
   curl -s http://127.0.0.1:8059/api/state      # LCD, LED, tariff, alarms, measures
   curl -s -d '{"press":"short"}' http://127.0.0.1:8059/api/button
