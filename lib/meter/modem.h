@@ -72,7 +72,7 @@
  * SINR) at every step; cosem_gsm_display_level(&m->modem.gsm) gives the
  * LCD's bars (0 while not registered).
  *
- * Errors: -0x0A90..-0x0A9F (meter_modem_strerror).
+ * Errors: -0x0AF0..-0x0AF7 (meter_modem_strerror).
  */
 #ifndef EMETER_METER_MODEM_H
 #define EMETER_METER_MODEM_H
@@ -93,10 +93,10 @@
 
 struct meter;
 
-#define METER_MODEM_ERR_ARG   (-0x0A90) /* NULL pointer or impossible argument */
-#define METER_MODEM_ERR_IMEI  (-0x0A91) /* IMEI not 15 digits */
-#define METER_MODEM_ERR_LONG  (-0x0A92) /* wake-up content too long */
-#define METER_MODEM_ERR_TABLE (-0x0A93) /* the variant's table has no modem objects */
+#define METER_MODEM_ERR_ARG   (-0x0AF0) /* NULL pointer or impossible argument */
+#define METER_MODEM_ERR_IMEI  (-0x0AF1) /* IMEI not 15 digits */
+#define METER_MODEM_ERR_LONG  (-0x0AF2) /* wake-up content too long */
+#define METER_MODEM_ERR_TABLE (-0x0AF3) /* the variant's table has no modem objects */
 
 #define METER_MODEM_IMEI_LEN     15u
 #define METER_MODEM_WAKE_MAX     32u /* wake-up content bytes */

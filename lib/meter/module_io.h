@@ -64,7 +64,7 @@
  * (A+) 0.0.96.15.2.255 (times P+ rose above the threshold 1.0.1.35.0.255,
  * W, writable), alarm input counter 0.0.96.15.3.255.
  *
- * Errors: -0x0AA0..-0x0AAF (meter_module_io_strerror).
+ * Errors: -0x0AF8..-0x0AFF (meter_module_io_strerror).
  */
 #ifndef EMETER_METER_MODULE_IO_H
 #define EMETER_METER_MODULE_IO_H
@@ -77,9 +77,9 @@
 
 struct meter;
 
-#define METER_IO_ERR_ARG   (-0x0AA0) /* NULL pointer, port not 1 or 2 */
-#define METER_IO_ERR_VALUE (-0x0AA1) /* configuration code not in its table */
-#define METER_IO_ERR_DIR   (-0x0AA2) /* the port is not an input in this configuration */
+#define METER_IO_ERR_ARG   (-0x0AF8) /* NULL pointer, port not 1 or 2 */
+#define METER_IO_ERR_VALUE (-0x0AF9) /* configuration code not in its table */
+#define METER_IO_ERR_DIR   (-0x0AFA) /* the port is not an input in this configuration */
 
 #define METER_IO_PORTS 2u
 
