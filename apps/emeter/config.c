@@ -136,6 +136,7 @@ void emeter_config_defaults(emeter_config_t *c) {
     c->max_connections = 16;
     c->storage_sector_size = 4096;
     c->storage_commit_period_s = 1;
+    c->tamper_threshold_s = -1;
     c->max_pdu = 1024;
     c->time_zone_min = -60;
     c->load_seed = 1;
@@ -905,6 +906,48 @@ static int load_hdlc(errctx_t *e, json_object *o, emeter_config_t *c) {
     return 0;
 }
 
+static int load_lockout(errctx_t *e, json_object *o, emeter_config_t *c) {
+    static const char *const allowed[] = {"failures", "window_s", "lock_s", NULL};
+    if (!json_object_is_type(o, json_type_object))
+        return fail(e, "lockout", "expected an object");
+    if (check_members(e, o, "lockout.", allowed))
+        return -1;
+    uint64_t x;
+    int present;
+    if (get_uint(e, o, "failures", "lockout.failures", 1, 16, &x, &present))
+        return -1;
+    if (present)
+        c->lockout_failures = (uint32_t)x;
+    if (get_uint(e, o, "window_s", "lockout.window_s", 1, 86400, &x, &present))
+        return -1;
+    if (present)
+        c->lockout_window_s = (uint32_t)x;
+    if (get_uint(e, o, "lock_s", "lockout.lock_s", 1, 7 * 86400, &x, &present))
+        return -1;
+    if (present)
+        c->lockout_s = (uint32_t)x;
+    return 0;
+}
+
+static int load_tamper(errctx_t *e, json_object *o, emeter_config_t *c) {
+    static const char *const allowed[] = {"threshold_s", "magnet_mt", NULL};
+    if (!json_object_is_type(o, json_type_object))
+        return fail(e, "tamper", "expected an object");
+    if (check_members(e, o, "tamper.", allowed))
+        return -1;
+    uint64_t x;
+    int present;
+    if (get_uint(e, o, "threshold_s", "tamper.threshold_s", 0, 86400, &x, &present))
+        return -1;
+    if (present)
+        c->tamper_threshold_s = (int64_t)x;
+    if (get_uint(e, o, "magnet_mt", "tamper.magnet_mt", 1, 2000, &x, &present))
+        return -1;
+    if (present)
+        c->tamper_magnet_mt = (uint32_t)x;
+    return 0;
+}
+
 static int load_storage(errctx_t *e, json_object *o, emeter_config_t *c) {
     static const char *const allowed[] = {"sector_size", "commit_period_s", NULL};
     if (!json_object_is_type(o, json_type_object))
@@ -987,6 +1030,8 @@ static int load_root(errctx_t *e, json_object *root, emeter_config_t *c) {
                                           "storage",
                                           "breaker",
                                           "supervision",
+                                          "lockout",
+                                          "tamper",
                                           NULL};
     if (!json_object_is_type(root, json_type_object))
         return fail(e, "(top level)", "expected a JSON object");
@@ -1040,7 +1085,9 @@ static int load_root(errctx_t *e, json_object *root, emeter_config_t *c) {
     if ((json_object_object_get_ex(root, "pq", &v) && load_pq(e, v, c)) ||
         (json_object_object_get_ex(root, "tariffs", &v) && load_tariffs(e, v, c)) ||
         (json_object_object_get_ex(root, "hdlc", &v) && load_hdlc(e, v, c)) ||
-        (json_object_object_get_ex(root, "storage", &v) && load_storage(e, v, c)))
+        (json_object_object_get_ex(root, "storage", &v) && load_storage(e, v, c)) ||
+        (json_object_object_get_ex(root, "lockout", &v) && load_lockout(e, v, c)) ||
+        (json_object_object_get_ex(root, "tamper", &v) && load_tamper(e, v, c)))
         return -1;
     if (json_object_object_get_ex(root, "clock", &v)) {
         static const char *const callowed[] = {"time_zone_min", NULL};

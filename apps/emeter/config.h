@@ -129,6 +129,13 @@ typedef struct emeter_config {
      * default 4096) and the commit period of the registers in s (default 1) */
     uint32_t storage_sector_size;
     uint32_t storage_commit_period_s;
+    /* "lockout": failed logins of the management client before a lock, the
+     * window they count in and the lock's length (0: the defaults 3, 600 s,
+     * 900 s); "tamper": seconds a cover or field must last before it is
+     * logged and the field that counts as tamper (0: defaults 5 s, 70 mT) */
+    uint32_t lockout_failures, lockout_window_s, lockout_s;
+    int64_t tamper_threshold_s; /* -1: default */
+    uint32_t tamper_magnet_mt;
     /* "modem", "link", "io" (w4): the LTE-M module (lib/meter/modem.h),
      * the link emulation (link.h), the OMNIPOWER module I/O codes */
     cfg_modem_t modem;

@@ -537,6 +537,24 @@ static int apply_factory_settings(runtime_t *rt) {
         pq->sag_time_ms = c->pq_sag_s * 1000u;
     if (c->pq_swell_s > 0)
         pq->swell_time_ms = c->pq_swell_s * 1000u;
+    lockout_cfg_t lc = rt->meter.devices.lockout.cfg;
+    if (c->lockout_failures > 0)
+        lc.max_failures = (uint8_t)c->lockout_failures;
+    if (c->lockout_window_s > 0)
+        lc.window_s = c->lockout_window_s;
+    if (c->lockout_s > 0)
+        lc.lockout_s = c->lockout_s;
+    tamper_cfg_t tc = rt->meter.devices.tamper.cfg;
+    if (c->tamper_threshold_s >= 0)
+        for (unsigned k = 0; k < TAMPER_SOURCE_COUNT; k++)
+            tc.threshold_s[k] = (uint32_t)c->tamper_threshold_s;
+    if (c->tamper_magnet_mt > 0)
+        tc.magnet_mt = (uint16_t)c->tamper_magnet_mt;
+    int drc = meter_devices_configure(&rt->meter, &lc, &tc);
+    if (drc != 0) {
+        fprintf(stderr, "emeter: lockout/tamper: %s\n", meter_strerror(drc));
+        return -1;
+    }
     if (c->tariff_weekday_n == 0)
         return 0;
     meter_switch_t wd[CFG_MAX_SWITCHES], we[CFG_MAX_SWITCHES];

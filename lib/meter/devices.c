@@ -491,6 +491,17 @@ void meter_devices_restore(meter_t *m, const uint8_t *b, int len, int64_t utc) {
     }
 }
 
+int meter_devices_configure(meter_t *m, const lockout_cfg_t *lc, const tamper_cfg_t *tc) {
+    if (m == NULL)
+        return METER_DEVICES_ERR_BADARG;
+    int rc = 0;
+    if (lc != NULL)
+        rc = lockout_init(&m->devices.lockout, lc, &(lockout_ops_t){ev_fraud, m});
+    if (rc == 0 && tc != NULL)
+        rc = tamper_init(&m->devices.tamper, tc, &(tamper_ops_t){ev_fraud, m});
+    return rc;
+}
+
 /* ---- host API
  * ------------------------------------------------------------------------------------
  */

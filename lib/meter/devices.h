@@ -80,6 +80,11 @@ typedef struct meter_devices {
 /* From meter_init: the four machines for the meter's variant, the default
  * display lists, display on (power-on page). */
 int meter_devices_init(struct meter *m);
+/* Factory settings of the login lockout and the tamper inputs (NULL:
+ * keep), before meter_persist_mount (a stored lock is restored after):
+ * 0, LOCKOUT_ERR_* or TAMPER_ERR_* for values out of range. */
+int meter_devices_configure(struct meter *m, const lockout_cfg_t *lc, const tamper_cfg_t *tc);
+
 /* From meter_step: display and tamper timers, diagnostics schedule,
  * display symbols. */
 int meter_devices_step(struct meter *m, int64_t utc);
