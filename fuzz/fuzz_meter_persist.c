@@ -30,7 +30,7 @@
 
 #define SECTOR 4096u
 /* Room for the esmr layout (meter_persist_sectors_needed, checked below). */
-#define SECTORS 160u
+#define SECTORS 320u
 
 static uint8_t img[SECTOR * SECTORS];
 static em_port_t port;
@@ -258,8 +258,13 @@ static bool same_state(const meter_t *a, const meter_t *b) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    /* 0x100 + n: record n of the tariff journal. */
-    static const uint16_t ids[] = {1, 2, 3, 16, 17, 18, 19, 20, 21, 0x101, 0x102, 0x103, 8};
+    /* n: record n of the hot journal (energy, status, pq, demand, billing,
+     * image, breaker, prepayment, module I/O); 0x100 + n: of the settings
+     * journal (calendars, special days, profile configurations 16+slot);
+     * 0x200 + n: of the configuration journal (push, devices, comm). */
+    static const uint16_t ids[] = {1,     2,     3,     4,     5,     7,     9,
+                                   10,    12,    0x101, 0x102, 0x103, 0x110, 0x111,
+                                   0x112, 0x11D, 0x11E, 0x206, 0x208, 0x20B};
     memset(img, 0xFF, sizeof(img));
     memset(&port, 0, sizeof(port));
     port.flash = (em_flash_geometry_t){SECTOR, SECTORS, 4};
@@ -278,11 +283,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         uint16_t id = ids[data[pos] % (sizeof(ids) / sizeof(ids[0]))];
         size_t len = data[pos + 1];
         pos += 2;
-        if ((id > 0x100 || id == 8) && pos < size)
+        if (pos < size)
             len = len << 8 | data[pos++];
         if (len > size - pos)
             len = size - pos;
-        store_records_t *r = id > 0x100 ? &p.cal_rec : &p.rec;
+        store_records_t *r = id >= 0x200 ? &p.cfg_rec : id >= 0x100 ? &p.cal_rec : &p.rec;
         if (len > 0)
             store_record_write(r, id & 0xFFu, data + pos, len); /* TOOBIG is fine */
         pos += len;
