@@ -13,6 +13,7 @@
 #include "cosem/cosem.h"
 #include "cosem/cosem_classes.h"
 #include "cosem/cosem_number.h"
+#include "cosem/script_ref.h"
 #include "cosem/limiter.h"
 
 _Static_assert(EM_COSEM_LIMITER_GROUP_IDS >= 1 && EM_COSEM_LIMITER_GROUP_IDS <= 255,
@@ -149,12 +150,6 @@ int cosem_limiter_tick(cosem_server_t *s, const cosem_object_t *obj, int64_t utc
 
 /* ---- attributes --------------------------------------------------------------------------- */
 
-static void put_ref(axdr_enc_t *e, const cosem_script_ref_t *ref) {
-    axdr_put_structure(e, 2);
-    axdr_put_octet_string(e, ref->ln, COSEM_LN_LEN);
-    axdr_put_uint16(e, ref->selector);
-}
-
 static int limiter_get(const cosem_req_t *r, axdr_enc_t *e) {
     const cosem_limiter_state_t *st = cosem_limiter_state(r->srv, r->obj);
     switch (r->id) {
@@ -196,8 +191,8 @@ static int limiter_get(const cosem_req_t *r, axdr_enc_t *e) {
         break;
     default:
         axdr_put_structure(e, 2);
-        put_ref(e, &st->action_over);
-        put_ref(e, &st->action_under);
+        cosem_script_ref_put(e, &st->action_over);
+        cosem_script_ref_put(e, &st->action_under);
         break;
     }
     return e->err;
@@ -280,32 +275,14 @@ static int set_groups(cosem_limiter_state_t *st, axdr_dec_t *d) {
     return 0;
 }
 
-/* A script reference: a Script table, or "no action". */
-static int get_ref(const cosem_server_t *s, axdr_dec_t *d, cosem_script_ref_t *out) {
-    uint32_t n;
-    const uint8_t *ln;
-    size_t len;
-    if (axdr_get_structure(d, &n) != 0 || n != 2 || axdr_get_octet_string(d, &ln, &len) != 0 ||
-        axdr_get_uint16(d, &out->selector) != 0) {
-        return DLMS_DAR_TYPE_UNMATCHED;
-    }
-    if (len != COSEM_LN_LEN) {
-        return DLMS_DAR_OTHER_REASON;
-    }
-    memcpy(out->ln, ln, COSEM_LN_LEN);
-    return cosem_script_ref_is_null(out) || cosem_script_table_exists(s, out->ln)
-               ? 0
-               : (int)DLMS_DAR_OTHER_REASON;
-}
-
 static int set_actions(const cosem_server_t *s, cosem_limiter_state_t *st, axdr_dec_t *d) {
     cosem_script_ref_t over, under;
     uint32_t n;
     if (axdr_get_structure(d, &n) != 0 || n != 2) {
         return DLMS_DAR_TYPE_UNMATCHED;
     }
-    int rc = get_ref(s, d, &over);
-    rc = rc == 0 ? get_ref(s, d, &under) : rc;
+    int rc = cosem_script_ref_get(s, d, &over);
+    rc = rc == 0 ? cosem_script_ref_get(s, d, &under) : rc;
     if (rc != 0) {
         return rc;
     }

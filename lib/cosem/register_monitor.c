@@ -12,6 +12,7 @@
 #include "cosem/cosem.h"
 #include "cosem/cosem_classes.h"
 #include "cosem/cosem_number.h"
+#include "cosem/script_ref.h"
 
 _Static_assert(EM_COSEM_MONITOR_THRESHOLDS <= 32, "crossing states are a 32-bit mask");
 
@@ -76,12 +77,6 @@ int cosem_register_monitor_tick(cosem_server_t *s, const cosem_object_t *obj) {
 
 /* ---- attributes --------------------------------------------------------------------------- */
 
-static void put_ref(axdr_enc_t *e, const cosem_script_ref_t *ref) {
-    axdr_put_structure(e, 2);
-    axdr_put_octet_string(e, ref->ln, COSEM_LN_LEN);
-    axdr_put_uint16(e, ref->selector);
-}
-
 static int monitor_get(const cosem_req_t *r, axdr_enc_t *e) {
     const cosem_register_monitor_state_t *st = state_of(r->srv, r->obj);
     if (r->id == 2) {
@@ -98,8 +93,8 @@ static int monitor_get(const cosem_req_t *r, axdr_enc_t *e) {
         axdr_put_array(e, clamp(st->action_count));
         for (uint8_t i = 0; i < clamp(st->action_count); i++) {
             axdr_put_structure(e, 2);
-            put_ref(e, &st->up[i]);
-            put_ref(e, &st->down[i]);
+            cosem_script_ref_put(e, &st->up[i]);
+            cosem_script_ref_put(e, &st->down[i]);
         }
     }
     return e->err;
@@ -151,25 +146,6 @@ static int set_monitored(const cosem_server_t *s, cosem_register_monitor_state_t
     return 0;
 }
 
-/* A script reference: a Script table, or "no action" (selector 0 or an
- * all-zero name). */
-static int get_ref(const cosem_server_t *s, axdr_dec_t *d, cosem_script_ref_t *out) {
-    uint32_t n;
-    const uint8_t *ln;
-    size_t len;
-    if (axdr_get_structure(d, &n) != 0 || n != 2 || axdr_get_octet_string(d, &ln, &len) != 0 ||
-        axdr_get_uint16(d, &out->selector) != 0) {
-        return DLMS_DAR_TYPE_UNMATCHED;
-    }
-    if (len != COSEM_LN_LEN) {
-        return DLMS_DAR_OTHER_REASON;
-    }
-    memcpy(out->ln, ln, COSEM_LN_LEN);
-    return cosem_script_ref_is_null(out) || cosem_script_table_exists(s, out->ln)
-               ? 0
-               : (int)DLMS_DAR_OTHER_REASON;
-}
-
 static int set_actions(const cosem_server_t *s, cosem_register_monitor_state_t *st, axdr_dec_t *d) {
     cosem_script_ref_t up[EM_COSEM_MONITOR_THRESHOLDS], down[EM_COSEM_MONITOR_THRESHOLDS];
     uint32_t n, k;
@@ -181,8 +157,8 @@ static int set_actions(const cosem_server_t *s, cosem_register_monitor_state_t *
     }
     for (uint32_t i = 0; i < n; i++) {
         int rc = axdr_get_structure(d, &k) == 0 && k == 2 ? 0 : (int)DLMS_DAR_TYPE_UNMATCHED;
-        rc = rc == 0 ? get_ref(s, d, &up[i]) : rc;
-        rc = rc == 0 ? get_ref(s, d, &down[i]) : rc;
+        rc = rc == 0 ? cosem_script_ref_get(s, d, &up[i]) : rc;
+        rc = rc == 0 ? cosem_script_ref_get(s, d, &down[i]) : rc;
         if (rc != 0) {
             return rc;
         }
