@@ -5,7 +5,7 @@
  * field ("field: reason"), an accepted request keeps the documented ranges
  * (the values reach meter_button, meter_cover, meter_magnet).
  *
- * FUZZ_EXTRA_SOURCES: apps/emeter/control_devices.c
+ * FUZZ_EXTRA_SOURCES: apps/emeter/control_devices.c apps/emeter/control_api.c
  */
 #include <stdint.h>
 #include <string.h>

@@ -29,6 +29,7 @@
 #include <netdb.h>
 
 #include "config.h"
+#include "listen.h"
 #include "control_api.h"
 #include "control_devices.h" /* devices (w2) */
 #include "cosem/cosem_classes.h"
@@ -553,13 +554,8 @@ control_t *control_open(net_t *n, const char *addr, runtime_t *rt, char *err, si
         snprintf(err, errlen, "control API: expected HOST:PORT or off, got \"%s\"", addr);
         return NULL;
     }
-    struct addrinfo hints = {0}, *res = NULL;
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-    char port[8];
-    snprintf(port, sizeof(port), "%u", l.port);
-    int grc = getaddrinfo(l.host, port, &hints, &res);
+    struct addrinfo *res = NULL;
+    int grc = listen_resolve(&l, SOCK_STREAM, &res);
     if (grc != 0) {
         snprintf(err, errlen, "control API %s: %s", addr, gai_strerror(grc));
         return NULL;

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-static int reject(char *err, size_t errlen, const char *field, const char *fmt, ...) {
+int control_reject(char *err, size_t errlen, const char *field, const char *fmt, ...) {
     char reason[160];
     va_list ap;
     va_start(ap, fmt);
@@ -24,16 +24,16 @@ static int reject(char *err, size_t errlen, const char *field, const char *fmt, 
 /* One JSON object of at most CONTROL_BODY_MAX bytes, nothing after it. */
 static json_object *parse_object(const char *body, size_t len, char *err, size_t errlen) {
     if (len == 0) {
-        reject(err, errlen, "(body)", "empty: expected a JSON object");
+        control_reject(err, errlen, "(body)", "empty: expected a JSON object");
         return NULL;
     }
     if (len > CONTROL_BODY_MAX) {
-        reject(err, errlen, "(body)", "larger than %u bytes", CONTROL_BODY_MAX);
+        control_reject(err, errlen, "(body)", "larger than %u bytes", CONTROL_BODY_MAX);
         return NULL;
     }
     json_tokener *tok = json_tokener_new();
     if (tok == NULL) {
-        reject(err, errlen, "(body)", "out of memory");
+        control_reject(err, errlen, "(body)", "out of memory");
         return NULL;
     }
     json_object *root = json_tokener_parse_ex(tok, body, (int)len);
@@ -42,22 +42,22 @@ static json_object *parse_object(const char *body, size_t len, char *err, size_t
     json_tokener_free(tok);
     if (root == NULL || jerr != json_tokener_success) {
         json_object_put(root);
-        reject(err, errlen, "(body)", "not JSON: %s at byte %zu",
-               root == NULL && jerr == json_tokener_success ? "incomplete"
-                                                            : json_tokener_error_desc(jerr),
-               end);
+        control_reject(err, errlen, "(body)", "not JSON: %s at byte %zu",
+                       root == NULL && jerr == json_tokener_success ? "incomplete"
+                                                                    : json_tokener_error_desc(jerr),
+                       end);
         return NULL;
     }
     /* Trailing white space is fine (curl adds none, but a newline is usual). */
     for (size_t i = end; i < len; i++)
         if (body[i] != ' ' && body[i] != '\n' && body[i] != '\r' && body[i] != '\t') {
             json_object_put(root);
-            reject(err, errlen, "(body)", "trailing characters after the JSON value");
+            control_reject(err, errlen, "(body)", "trailing characters after the JSON value");
             return NULL;
         }
     if (!json_object_is_type(root, json_type_object)) {
         json_object_put(root);
-        reject(err, errlen, "(body)", "expected a JSON object");
+        control_reject(err, errlen, "(body)", "expected a JSON object");
         return NULL;
     }
     return root;
@@ -97,10 +97,20 @@ static int check_members(json_object *obj, const char *prefix, const char *const
             char field[96], name[72];
             show_name(key, name, sizeof(name));
             snprintf(field, sizeof(field), "%s%s", prefix, name);
-            return reject(err, errlen, field, "unknown field");
+            return control_reject(err, errlen, field, "unknown field");
         }
     }
     return 0;
+}
+
+json_object *control_parse_body(const char *body, size_t len, const char *const *allowed, char *err,
+                                size_t errlen) {
+    json_object *root = parse_object(body, len, err, errlen);
+    if (root != NULL && allowed != NULL && check_members(root, "", allowed, err, errlen) != 0) {
+        json_object_put(root);
+        return NULL;
+    }
+    return root;
 }
 
 static bool is_number(json_object *v) {
@@ -111,10 +121,10 @@ static bool is_number(json_object *v) {
 static int get_number(json_object *v, const char *field, double min, double max, double *out,
                       char *err, size_t errlen) {
     if (!is_number(v))
-        return reject(err, errlen, field, "expected a number");
+        return control_reject(err, errlen, field, "expected a number");
     double x = json_object_get_double(v);
     if (!isfinite(x) || x < min || x > max)
-        return reject(err, errlen, field, "must be between %g and %g", min, max);
+        return control_reject(err, errlen, field, "must be between %g and %g", min, max);
     *out = x;
     return 0;
 }
@@ -123,11 +133,11 @@ static int get_number(json_object *v, const char *field, double min, double max,
 static int get_uint(json_object *v, const char *field, uint64_t min, uint64_t max, uint64_t *out,
                     char *err, size_t errlen) {
     if (!json_object_is_type(v, json_type_int))
-        return reject(err, errlen, field, "expected a whole number");
+        return control_reject(err, errlen, field, "expected a whole number");
     int64_t x = json_object_get_int64(v);
     if (x < 0 || (uint64_t)x < min || (uint64_t)x > max)
-        return reject(err, errlen, field, "must be between %llu and %llu", (unsigned long long)min,
-                      (unsigned long long)max);
+        return control_reject(err, errlen, field, "must be between %llu and %llu",
+                              (unsigned long long)min, (unsigned long long)max);
     *out = (uint64_t)x;
     return 0;
 }
@@ -136,7 +146,8 @@ static int get_uint(json_object *v, const char *field, uint64_t min, uint64_t ma
 static int get_phases(json_object *v, const char *field, double min, double max,
                       double out[CONTROL_PHASES], char *err, size_t errlen) {
     if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) != CONTROL_PHASES)
-        return reject(err, errlen, field, "expected an array of 3 numbers (null: simulated)");
+        return control_reject(err, errlen, field,
+                              "expected an array of 3 numbers (null: simulated)");
     for (size_t k = 0; k < CONTROL_PHASES; k++) {
         json_object *it = json_object_array_get_idx(v, k);
         char f[48];
@@ -158,8 +169,8 @@ static int get_pulse(json_object *p, const char *name, const char *pct_name, con
     char prefix[16], field[48];
     snprintf(prefix, sizeof(prefix), "%s.", name);
     if (!json_object_is_type(p, json_type_object))
-        return reject(err, errlen, name, "expected an object {\"phase\", \"%s\", \"duration_ms\"}",
-                      pct_name);
+        return control_reject(err, errlen, name,
+                              "expected an object {\"phase\", \"%s\", \"duration_ms\"}", pct_name);
     if (check_members(p, prefix, allowed, err, errlen) != 0)
         return -1;
     json_object *v;
@@ -173,12 +184,12 @@ static int get_pulse(json_object *p, const char *name, const char *pct_name, con
     }
     snprintf(field, sizeof(field), "%s%s", prefix, pct_name);
     if (!json_object_object_get_ex(p, pct_name, &v))
-        return reject(err, errlen, field, "missing");
+        return control_reject(err, errlen, field, "missing");
     if (get_number(v, field, 1.0, 100.0, &g->pct, err, errlen) != 0)
         return -1;
     snprintf(field, sizeof(field), "%sduration_ms", prefix);
     if (!json_object_object_get_ex(p, "duration_ms", &v))
-        return reject(err, errlen, field, "missing");
+        return control_reject(err, errlen, field, "missing");
     if (get_uint(v, field, 1, CONTROL_PULSE_MAX_MS, &x, err, errlen) != 0)
         return -1;
     g->duration_ms = (uint32_t)x;
@@ -194,7 +205,8 @@ int control_parse_grid(const char *body, size_t len, control_grid_t *out, char *
         return -1;
     int rc = check_members(root, "", allowed, err, errlen);
     if (rc == 0 && json_object_object_length(root) != 1)
-        rc = reject(err, errlen, "(body)", "give exactly one of outage_s, voltage, sag, swell");
+        rc = control_reject(err, errlen, "(body)",
+                            "give exactly one of outage_s, voltage, sag, swell");
     json_object *v;
     if (rc != 0) {
         /* refused above */
@@ -232,12 +244,13 @@ int control_parse_load(const char *body, size_t len, control_load_t *out, char *
     int rc = check_members(root, "", allowed, err, errlen);
     json_object *v;
     if (rc == 0 && json_object_object_length(root) == 0)
-        rc = reject(err, errlen, "(body)", "give auto, or current_a and/or angle_deg");
+        rc = control_reject(err, errlen, "(body)", "give auto, or current_a and/or angle_deg");
     if (rc == 0 && json_object_object_get_ex(root, "auto", &v)) {
         if (!json_object_is_type(v, json_type_boolean) || !json_object_get_boolean(v))
-            rc = reject(err, errlen, "auto", "expected true (back to the load simulator)");
+            rc = control_reject(err, errlen, "auto", "expected true (back to the load simulator)");
         else if (json_object_object_length(root) != 1)
-            rc = reject(err, errlen, "auto", "cannot be combined with current_a or angle_deg");
+            rc = control_reject(err, errlen, "auto",
+                                "cannot be combined with current_a or angle_deg");
         else
             out->auto_all = true;
     }
@@ -258,7 +271,7 @@ int control_parse_time(const char *body, size_t len, control_time_t *out, char *
         return -1;
     int rc = check_members(root, "", allowed, err, errlen);
     if (rc == 0 && json_object_object_length(root) == 0)
-        rc = reject(err, errlen, "(body)", "give speed and/or set");
+        rc = control_reject(err, errlen, "(body)", "give speed and/or set");
     json_object *v;
     if (rc == 0 && json_object_object_get_ex(root, "speed", &v)) {
         uint64_t x;
@@ -269,10 +282,10 @@ int control_parse_time(const char *body, size_t len, control_time_t *out, char *
     if (rc == 0 && json_object_object_get_ex(root, "set", &v)) {
         if (!json_object_is_type(v, json_type_string) ||
             control_parse_iso(json_object_get_string(v), &out->set_utc) != 0)
-            rc = reject(err, errlen, "set",
-                        "expected \"YYYY-MM-DDTHH:MM:SSZ\" or with an offset \"+HH:MM\"");
+            rc = control_reject(err, errlen, "set",
+                                "expected \"YYYY-MM-DDTHH:MM:SSZ\" or with an offset \"+HH:MM\"");
         else if (out->set_utc < CONTROL_TIME_MIN_UTC || out->set_utc > CONTROL_TIME_MAX_UTC)
-            rc = reject(err, errlen, "set", "must be in the years 2000 to 2099");
+            rc = control_reject(err, errlen, "set", "must be in the years 2000 to 2099");
         out->has_set = true;
     }
     json_object_put(root);

@@ -66,6 +66,18 @@ typedef struct control_time {
     int64_t set_utc; /* CONTROL_TIME_MIN_UTC..CONTROL_TIME_MAX_UTC */
 } control_time_t;
 
+/* Shared by the request decoders (also control_devices.c): writes
+ * "field: reason" (printf-style reason) into err and returns -1. */
+int control_reject(char *err, size_t errlen, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The body as one JSON object of at most CONTROL_BODY_MAX bytes (trailing
+ * white space only) whose members are all in allowed (NULL-terminated; NULL:
+ * any); NULL with "(body): ..." or "name: unknown field" in err. The caller
+ * puts the object. */
+json_object *control_parse_body(const char *body, size_t len, const char *const *allowed, char *err,
+                                size_t errlen);
+
 /* Decoders: 0, or -1 with "field: reason" in err. */
 int control_parse_grid(const char *body, size_t len, control_grid_t *out, char *err, size_t errlen);
 int control_parse_load(const char *body, size_t len, control_load_t *out, char *err, size_t errlen);

@@ -4,81 +4,19 @@
  */
 #include "control_devices.h"
 
-#include <stdarg.h>
+#include "control_api.h"
+
 #include <stdio.h>
 #include <string.h>
 
-static int reject(char *err, size_t errlen, const char *field, const char *fmt, ...) {
-    char msg[160];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    snprintf(err, errlen, "%s: %s", field, msg);
-    return -1;
-}
-
-/* The body as a JSON object whose members are all in allowed. */
-static json_object *parse(const char *body, size_t len, const char *const *allowed, char *err,
-                          size_t errlen) {
-    if (len == 0 || len > 4096) {
-        reject(err, errlen, "(body)", len == 0 ? "empty: expected a JSON object" : "too large");
-        return NULL;
-    }
-    json_tokener *tok = json_tokener_new();
-    if (tok == NULL) {
-        reject(err, errlen, "(body)", "out of memory");
-        return NULL;
-    }
-    json_object *root = json_tokener_parse_ex(tok, body, (int)len);
-    enum json_tokener_error jerr = json_tokener_get_error(tok);
-    size_t end = json_tokener_get_parse_end(tok);
-    json_tokener_free(tok);
-    for (size_t i = end; root != NULL && i < len; i++)
-        if (body[i] != ' ' && body[i] != '\n' && body[i] != '\r' && body[i] != '\t')
-            jerr = json_tokener_error_parse_unexpected;
-    if (root == NULL || jerr != json_tokener_success ||
-        !json_object_is_type(root, json_type_object)) {
-        json_object_put(root);
-        reject(err, errlen, "(body)", "expected a JSON object");
-        return NULL;
-    }
-    json_object_object_foreach(root, key, val) {
-        (void)val;
-        bool ok = false;
-        for (const char *const *a = allowed; *a != NULL; a++)
-            ok = ok || strcmp(*a, key) == 0;
-        if (!ok) {
-            /* A plain name as it is, anything else quoted with odd
-             * characters as '?': the message starts with the field. */
-            char name[64];
-            bool plain = key[0] != '\0';
-            for (const char *k = key; *k != '\0'; k++)
-                plain = plain && ((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') ||
-                                  (*k >= '0' && *k <= '9') || *k == '_');
-            size_t n = 0;
-            if (!plain)
-                name[n++] = '"';
-            for (const char *k = key; *k != '\0' && n + 2 < sizeof(name); k++)
-                name[n++] = *k >= 0x20 && *k < 0x7F && *k != '"' && *k != '\\' ? *k : '?';
-            if (!plain)
-                name[n++] = '"';
-            name[n] = '\0';
-            json_object_put(root);
-            reject(err, errlen, name, "unknown field");
-            return NULL;
-        }
-    }
-    return root;
-}
-
-static int get_uint(json_object *v, const char *field, uint64_t max, uint64_t *out, char *err,
-                    size_t errlen) {
+static int get_count(json_object *v, const char *field, uint64_t max, uint64_t *out, char *err,
+                     size_t errlen) {
     if (!json_object_is_type(v, json_type_int))
-        return reject(err, errlen, field, "expected an integer");
+        return control_reject(err, errlen, field, "expected an integer");
     int64_t x = json_object_get_int64(v);
     if (x < 0 || (uint64_t)x > max)
-        return reject(err, errlen, field, "must be between 0 and %llu", (unsigned long long)max);
+        return control_reject(err, errlen, field, "must be between 0 and %llu",
+                              (unsigned long long)max);
     *out = (uint64_t)x;
     return 0;
 }
@@ -87,13 +25,13 @@ int control_parse_button(const char *body, size_t len, control_button_t *out, ch
                          size_t errlen) {
     static const char *const allowed[] = {"press", "hold_ms", "down", NULL};
     memset(out, 0, sizeof(*out));
-    json_object *root = parse(body, len, allowed, err, errlen);
+    json_object *root = control_parse_body(body, len, allowed, err, errlen);
     if (root == NULL)
         return -1;
     int rc = 0;
     json_object *v;
     if (json_object_object_length(root) != 1) {
-        rc = reject(err, errlen, "(body)", "give exactly one of press, hold_ms, down");
+        rc = control_reject(err, errlen, "(body)", "give exactly one of press, hold_ms, down");
     } else if (json_object_object_get_ex(root, "press", &v)) {
         const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
         if (strcmp(s, "short") == 0)
@@ -101,14 +39,14 @@ int control_parse_button(const char *body, size_t len, control_button_t *out, ch
         else if (strcmp(s, "long") == 0)
             out->hold_ms = CONTROL_LONG_PRESS_MS;
         else
-            rc = reject(err, errlen, "press", "expected \"short\" or \"long\"");
+            rc = control_reject(err, errlen, "press", "expected \"short\" or \"long\"");
     } else if (json_object_object_get_ex(root, "hold_ms", &v)) {
         uint64_t x = 0;
-        rc = get_uint(v, "hold_ms", CONTROL_HOLD_MAX_MS, &x, err, errlen);
+        rc = get_count(v, "hold_ms", CONTROL_HOLD_MAX_MS, &x, err, errlen);
         out->hold_ms = (uint32_t)x;
     } else if (json_object_object_get_ex(root, "down", &v)) {
         if (!json_object_is_type(v, json_type_boolean))
-            rc = reject(err, errlen, "down", "expected true or false");
+            rc = control_reject(err, errlen, "down", "expected true or false");
         out->edge = true;
         out->down = json_object_get_boolean(v);
     }
@@ -120,13 +58,13 @@ int control_parse_cover(const char *body, size_t len, control_cover_t *out, char
                         size_t errlen) {
     static const char *const allowed[] = {"cover", "open", NULL};
     memset(out, 0, sizeof(*out));
-    json_object *root = parse(body, len, allowed, err, errlen);
+    json_object *root = control_parse_body(body, len, allowed, err, errlen);
     if (root == NULL)
         return -1;
     int rc = 0;
     json_object *v;
     if (!json_object_object_get_ex(root, "cover", &v)) {
-        rc = reject(err, errlen, "cover", "missing: \"terminal\" or \"meter\"");
+        rc = control_reject(err, errlen, "cover", "missing: \"terminal\" or \"meter\"");
     } else {
         const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
         if (strcmp(s, "terminal") == 0)
@@ -134,12 +72,12 @@ int control_parse_cover(const char *body, size_t len, control_cover_t *out, char
         else if (strcmp(s, "meter") == 0)
             out->which = TAMPER_METER_COVER;
         else
-            rc = reject(err, errlen, "cover", "expected \"terminal\" or \"meter\"");
+            rc = control_reject(err, errlen, "cover", "expected \"terminal\" or \"meter\"");
     }
     if (rc == 0 && !json_object_object_get_ex(root, "open", &v))
-        rc = reject(err, errlen, "open", "missing: true or false");
+        rc = control_reject(err, errlen, "open", "missing: true or false");
     else if (rc == 0 && !json_object_is_type(v, json_type_boolean))
-        rc = reject(err, errlen, "open", "expected true or false");
+        rc = control_reject(err, errlen, "open", "expected true or false");
     else if (rc == 0)
         out->open = json_object_get_boolean(v);
     json_object_put(root);
@@ -149,14 +87,14 @@ int control_parse_cover(const char *body, size_t len, control_cover_t *out, char
 int control_parse_magnet(const char *body, size_t len, uint16_t *mt, char *err, size_t errlen) {
     static const char *const allowed[] = {"mt", NULL};
     *mt = 0;
-    json_object *root = parse(body, len, allowed, err, errlen);
+    json_object *root = control_parse_body(body, len, allowed, err, errlen);
     if (root == NULL)
         return -1;
     json_object *v;
     uint64_t x = 0;
     int rc = json_object_object_get_ex(root, "mt", &v)
-                 ? get_uint(v, "mt", CONTROL_MAGNET_MAX_MT, &x, err, errlen)
-                 : reject(err, errlen, "mt", "missing: the field in mT");
+                 ? get_count(v, "mt", CONTROL_MAGNET_MAX_MT, &x, err, errlen)
+                 : control_reject(err, errlen, "mt", "missing: the field in mT");
     *mt = (uint16_t)x;
     json_object_put(root);
     return rc;

@@ -11,6 +11,7 @@
  * the maximum) closes the connection: TCP has no frame delimiter.
  */
 #include "net.h"
+#include "listen.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -56,43 +57,13 @@ static uint64_t now_ms(void) {
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)(ts.tv_nsec / 1000000);
 }
 
-static int set_nonblock(int fd) {
-    int fl = fcntl(fd, F_GETFL);
-    return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
-
 static int open_listener(const cfg_listen_t *l, int *fd_out, uint16_t *port_out, char *err,
                          size_t errlen) {
-    struct addrinfo hints = {0}, *res = NULL;
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-    char port[8];
-    snprintf(port, sizeof(port), "%u", l->port);
-    int rc = getaddrinfo(l->host, port, &hints, &res);
-    if (rc != 0) {
-        snprintf(err, errlen, "listen %s:%u: %s", l->host, l->port, gai_strerror(rc));
+    char why[160];
+    if (listen_tcp(l, 128, fd_out, port_out, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "listen %s:%u: %s", l->host, l->port, why);
         return -1;
     }
-    int fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0);
-    int one = 1;
-    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-        bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 128) != 0 ||
-        set_nonblock(fd) != 0) {
-        snprintf(err, errlen, "listen %s:%u: %s", l->host, l->port, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        freeaddrinfo(res);
-        return -1;
-    }
-    freeaddrinfo(res);
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof(ss);
-    *port_out = l->port;
-    if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
-        *port_out = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                                                   : ((struct sockaddr_in *)&ss)->sin_port);
-    *fd_out = fd;
     return 0;
 }
 

@@ -33,6 +33,7 @@
 #include <netinet/in.h>
 
 #include "config.h"
+#include "listen.h"
 
 enum sink_kind { SINK_PTY, SINK_DEVICE, SINK_CLIENT };
 
@@ -111,8 +112,12 @@ int p1port_values(const meter_t *m, int64_t utc, p1_values_t *v) {
             cosem_datetime_t end;
             cosem_datetime_unpack(row + 4, &end);
             p1_power_failure_t *f = &v->power_failures[v->n_power_failures++];
-            f->end = (p1_time_t){end.year,   end.month,  end.day,
-                                 end.hour,   end.minute, end.second,
+            f->end = (p1_time_t){end.year,
+                                 end.month,
+                                 end.day,
+                                 end.hour,
+                                 end.minute,
+                                 end.second,
                                  end.clock_status != 0xFF && (end.clock_status & 0x80) != 0};
             f->duration_s = (uint32_t)row[17] << 24 | (uint32_t)row[18] << 16 |
                             (uint32_t)row[19] << 8 | row[20];
@@ -407,42 +412,18 @@ static int open_tcp(p1port_t *p, size_t idx, const char *spec, char *err, size_t
         return -1;
     }
     p1_listener_t *pl = &p->listeners[p->listener_count];
-    struct addrinfo hints = {0}, *res = NULL;
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-    char port[8];
-    snprintf(port, sizeof(port), "%u", l.port);
-    int rc = getaddrinfo(l.host, port, &hints, &res);
-    if (rc != 0) {
-        snprintf(err, errlen, "--p1 %s: %s", spec, gai_strerror(rc));
+    char why[160];
+    if (listen_tcp(&l, 16, &pl->fd, &pl->port, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "--p1 %s: %s", spec, why);
         return -1;
     }
-    int fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    int one = 1;
-    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-        bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 16) != 0) {
-        snprintf(err, errlen, "--p1 %s: %s", spec, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        freeaddrinfo(res);
-        return -1;
-    }
-    freeaddrinfo(res);
-    pl->fd = fd;
     pl->owner = p;
     snprintf(pl->host, sizeof(pl->host), "%s", l.host);
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof(ss);
-    pl->port = l.port;
-    if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
-        pl->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                                                  : ((struct sockaddr_in *)&ss)->sin_port);
     p->listener_count++;
     char name[sizeof(p->names[idx])]; /* not straight into p: gcc -O2 sees pl->host in p */
     snprintf(name, sizeof(name), "tcp:%s:%u", pl->host, pl->port);
     memcpy(p->names[idx], name, sizeof(name));
-    if (net_add_fd(p->net, fd, on_accept, NULL, NULL, pl) != 0) {
+    if (net_add_fd(p->net, pl->fd, on_accept, NULL, NULL, pl) != 0) {
         snprintf(err, errlen, "--p1 %s: cannot add it to the event loop", spec);
         return -1;
     }

@@ -12,13 +12,12 @@
 #include "cosem/calendar_eval.h"
 #include "cosem/cosem.h"
 #include "cosem/cosem_classes.h"
+#include "cosem/cosem_number.h"
+#include "cosem/script_ref.h"
 #include "cosem/limiter.h"
 
 _Static_assert(EM_COSEM_LIMITER_GROUP_IDS >= 1 && EM_COSEM_LIMITER_GROUP_IDS <= 255,
                "the group id count is a uint8_t");
-
-/* Bytes of one read of the monitored value: any numeric Data fits in 9. */
-#define VALUE_BUF 32
 
 static const cosem_limiter_def_t *def_of(const cosem_object_t *obj) {
     return obj->def;
@@ -52,148 +51,10 @@ static uint8_t groups(const cosem_limiter_state_t *st) {
                                                         : EM_COSEM_LIMITER_GROUP_IDS;
 }
 
-/* ---- numbers (the types a Register / Data value carries) ---------------------------- */
-
-enum { NUM_SIGNED, NUM_UNSIGNED, NUM_FLOAT, NUM_NONE };
-
-static int kind_of(uint8_t tag) {
-    switch (tag) {
-    case AXDR_INTEGER:
-    case AXDR_LONG:
-    case AXDR_DOUBLE_LONG:
-    case AXDR_LONG64:
-        return NUM_SIGNED;
-    case AXDR_UNSIGNED:
-    case AXDR_LONG_UNSIGNED:
-    case AXDR_DOUBLE_LONG_UNSIGNED:
-    case AXDR_LONG64_UNSIGNED:
-    case AXDR_ENUM:
-    case AXDR_BOOLEAN:
-        return NUM_UNSIGNED;
-    case AXDR_FLOAT32:
-    case AXDR_FLOAT64:
-        return NUM_FLOAT;
-    default:
-        return NUM_NONE;
-    }
-}
-
-/* A decoded scalar as a number: 0, DLMS_DAR_TYPE_UNMATCHED for other types,
- * DLMS_DAR_OTHER_REASON for NaN. */
-static int number_of(const axdr_value_t *v, cosem_monitor_number_t *n) {
-    memset(n, 0, sizeof(*n));
-    n->tag = v->tag;
-    switch (kind_of(v->tag)) {
-    case NUM_SIGNED:
-        n->v.i = v->i;
-        return 0;
-    case NUM_UNSIGNED:
-        n->v.u = v->tag == AXDR_BOOLEAN ? (uint64_t)v->b : v->u;
-        return 0;
-    case NUM_FLOAT:
-        n->v.f = v->tag == AXDR_FLOAT32 ? (double)v->f32 : v->f64;
-        return n->v.f == n->v.f ? 0 : (int)DLMS_DAR_OTHER_REASON; /* NaN */
-    default:
-        n->tag = 0;
-        return DLMS_DAR_TYPE_UNMATCHED;
-    }
-}
-
-static double as_double(const cosem_monitor_number_t *n) {
-    switch (kind_of(n->tag)) {
-    case NUM_SIGNED:
-        return (double)n->v.i;
-    case NUM_UNSIGNED:
-        return (double)n->v.u;
-    default:
-        return n->v.f;
-    }
-}
-
-/* value > threshold, exactly for integers of either signedness. */
-static bool above(const cosem_monitor_number_t *value, const cosem_monitor_number_t *thr) {
-    int kv = kind_of(value->tag), kt = kind_of(thr->tag);
-    if (kv == NUM_FLOAT || kt == NUM_FLOAT) {
-        return as_double(value) > as_double(thr);
-    }
-    if (kv == NUM_SIGNED && kt == NUM_SIGNED) {
-        return value->v.i > thr->v.i;
-    }
-    if (kv == NUM_UNSIGNED && kt == NUM_UNSIGNED) {
-        return value->v.u > thr->v.u;
-    }
-    if (kv == NUM_SIGNED) { /* signed value, unsigned threshold */
-        return value->v.i >= 0 && (uint64_t)value->v.i > thr->v.u;
-    }
-    return thr->v.i < 0 || value->v.u > (uint64_t)thr->v.i;
-}
-
-static int put_number(axdr_enc_t *e, const cosem_monitor_number_t *n) {
-    switch (n->tag) {
-    case AXDR_INTEGER:
-        return axdr_put_int8(e, (int8_t)n->v.i);
-    case AXDR_LONG:
-        return axdr_put_int16(e, (int16_t)n->v.i);
-    case AXDR_DOUBLE_LONG:
-        return axdr_put_int32(e, (int32_t)n->v.i);
-    case AXDR_LONG64:
-        return axdr_put_int64(e, n->v.i);
-    case AXDR_UNSIGNED:
-        return axdr_put_uint8(e, (uint8_t)n->v.u);
-    case AXDR_LONG_UNSIGNED:
-        return axdr_put_uint16(e, (uint16_t)n->v.u);
-    case AXDR_DOUBLE_LONG_UNSIGNED:
-        return axdr_put_uint32(e, (uint32_t)n->v.u);
-    case AXDR_LONG64_UNSIGNED:
-        return axdr_put_uint64(e, n->v.u);
-    case AXDR_ENUM:
-        return axdr_put_enum(e, (uint8_t)n->v.u);
-    case AXDR_BOOLEAN:
-        return axdr_put_boolean(e, n->v.u != 0);
-    case AXDR_FLOAT32:
-        return axdr_put_float32(e, (float)n->v.f);
-    case AXDR_FLOAT64:
-        return axdr_put_float64(e, n->v.f);
-    default:
-        return axdr_put_null(e); /* not configured */
-    }
-}
-
-/* ---- the monitored value (internal GET through the object layer) ------------------- */
-
-static const cosem_object_t *monitored(const cosem_server_t *s, uint16_t class_id,
-                                       const uint8_t ln[COSEM_LN_LEN], int8_t attr) {
-    const cosem_object_t *o = cosem_find(s, ln);
-    if (o == NULL || o->cls->class_id != class_id || attr < 2 || attr > o->cls->attr_count ||
-        (o->cls->present != NULL && !o->cls->present(s, o))) {
-        return NULL;
-    }
-    return o;
-}
-
-/* Reads attribute `attr` of the named object as the meter itself (no access
- * rights) and decodes it as a number. */
+/* Reads the monitored attribute as a number (cosem_number_read). */
 static int read_number(cosem_server_t *s, uint16_t class_id, const uint8_t ln[COSEM_LN_LEN],
                        int8_t attr, cosem_monitor_number_t *out) {
-    const cosem_object_t *o = monitored(s, class_id, ln, attr);
-    if (o == NULL) {
-        return COSEM_ERR_LIMITER_VALUE;
-    }
-    uint8_t buf[VALUE_BUF], cookie[EM_DLMS_GET_COOKIE];
-    memset(cookie, 0, sizeof(cookie));
-    axdr_enc_t e;
-    axdr_enc_init(&e, buf, sizeof(buf));
-    cosem_req_t r = {s, o, &cosem_sched_meter_view, attr, NULL, cookie};
-    if (o->cls->get(&r, &e) != 0 || e.err != 0) {
-        return COSEM_ERR_LIMITER_VALUE;
-    }
-    axdr_dec_t d;
-    axdr_value_t v;
-    axdr_dec_init(&d, buf, e.len);
-    if (axdr_get_value(&d, &v) != 0 || !cosem_dec_done(&d) || number_of(&v, out) != 0) {
-        return COSEM_ERR_LIMITER_VALUE;
-    }
-    return 0;
+    return cosem_number_read(s, class_id, ln, attr, out) ? 0 : COSEM_ERR_LIMITER_VALUE;
 }
 
 static bool configured(const cosem_limiter_state_t *st) {
@@ -264,7 +125,7 @@ int cosem_limiter_tick(cosem_server_t *s, const cosem_object_t *obj, int64_t utc
         flags |= COSEM_LIMITER_THRESHOLD_SWITCHED;
     }
     const cosem_monitor_number_t *thr = threshold_active(st);
-    if (!configured(st) || kind_of(thr->tag) == NUM_NONE) {
+    if (!configured(st) || !cosem_number_is_numeric(thr->tag)) {
         return flags; /* nothing to compare */
     }
     cosem_monitor_number_t value;
@@ -272,7 +133,7 @@ int cosem_limiter_tick(cosem_server_t *s, const cosem_object_t *obj, int64_t utc
     if (rc != 0) {
         return rc;
     }
-    observe(st, above(&value, thr), utc);
+    observe(st, cosem_number_above(&value, thr), utc);
     int err = 0;
     uint64_t held = (uint64_t)(utc - st->side_since);
     if (!st->over && st->side_over && held >= st->min_over) {
@@ -289,12 +150,6 @@ int cosem_limiter_tick(cosem_server_t *s, const cosem_object_t *obj, int64_t utc
 
 /* ---- attributes --------------------------------------------------------------------------- */
 
-static void put_ref(axdr_enc_t *e, const cosem_script_ref_t *ref) {
-    axdr_put_structure(e, 2);
-    axdr_put_octet_string(e, ref->ln, COSEM_LN_LEN);
-    axdr_put_uint16(e, ref->selector);
-}
-
 static int limiter_get(const cosem_req_t *r, axdr_enc_t *e) {
     const cosem_limiter_state_t *st = cosem_limiter_state(r->srv, r->obj);
     switch (r->id) {
@@ -305,13 +160,13 @@ static int limiter_get(const cosem_req_t *r, axdr_enc_t *e) {
         axdr_put_int8(e, st->attribute_index);
         break;
     case 3:
-        put_number(e, threshold_active(st));
+        cosem_number_put(e, threshold_active(st));
         break;
     case 4:
-        put_number(e, &st->threshold_normal);
+        cosem_number_put(e, &st->threshold_normal);
         break;
     case 5:
-        put_number(e, &st->threshold_emergency);
+        cosem_number_put(e, &st->threshold_emergency);
         break;
     case 6:
         axdr_put_uint32(e, st->min_over);
@@ -336,8 +191,8 @@ static int limiter_get(const cosem_req_t *r, axdr_enc_t *e) {
         break;
     default:
         axdr_put_structure(e, 2);
-        put_ref(e, &st->action_over);
-        put_ref(e, &st->action_under);
+        cosem_script_ref_put(e, &st->action_over);
+        cosem_script_ref_put(e, &st->action_under);
         break;
     }
     return e->err;
@@ -371,7 +226,7 @@ static int set_threshold(cosem_server_t *s, cosem_limiter_state_t *st, axdr_dec_
     if (axdr_get_value(d, &v) != 0) {
         return DLMS_DAR_TYPE_UNMATCHED;
     }
-    int rc = number_of(&v, &n);
+    int rc = cosem_number_from_value(&v, &n);
     if (rc != 0) {
         return rc;
     }
@@ -420,32 +275,14 @@ static int set_groups(cosem_limiter_state_t *st, axdr_dec_t *d) {
     return 0;
 }
 
-/* A script reference: a Script table, or "no action". */
-static int get_ref(const cosem_server_t *s, axdr_dec_t *d, cosem_script_ref_t *out) {
-    uint32_t n;
-    const uint8_t *ln;
-    size_t len;
-    if (axdr_get_structure(d, &n) != 0 || n != 2 || axdr_get_octet_string(d, &ln, &len) != 0 ||
-        axdr_get_uint16(d, &out->selector) != 0) {
-        return DLMS_DAR_TYPE_UNMATCHED;
-    }
-    if (len != COSEM_LN_LEN) {
-        return DLMS_DAR_OTHER_REASON;
-    }
-    memcpy(out->ln, ln, COSEM_LN_LEN);
-    return cosem_script_ref_is_null(out) || cosem_script_table_exists(s, out->ln)
-               ? 0
-               : (int)DLMS_DAR_OTHER_REASON;
-}
-
 static int set_actions(const cosem_server_t *s, cosem_limiter_state_t *st, axdr_dec_t *d) {
     cosem_script_ref_t over, under;
     uint32_t n;
     if (axdr_get_structure(d, &n) != 0 || n != 2) {
         return DLMS_DAR_TYPE_UNMATCHED;
     }
-    int rc = get_ref(s, d, &over);
-    rc = rc == 0 ? get_ref(s, d, &under) : rc;
+    int rc = cosem_script_ref_get(s, d, &over);
+    rc = rc == 0 ? cosem_script_ref_get(s, d, &under) : rc;
     if (rc != 0) {
         return rc;
     }

@@ -178,33 +178,6 @@ static int read_attribute(cosem_server_t *s, const dlms_capture_object_t *co, in
     return rc != 0 ? rc : e->err;
 }
 
-/* Element `index` (from 1) of an array or structure value v[0..n). */
-static size_t pick_element(const uint8_t *v, size_t n, uint16_t index, const uint8_t **out) {
-    axdr_dec_t d;
-    axdr_value_t x;
-    size_t used = 0;
-    axdr_dec_init(&d, v, n);
-    if (axdr_get_value(&d, &x) != 0 || (x.tag != AXDR_ARRAY && x.tag != AXDR_STRUCTURE) ||
-        index > x.count) {
-        return 0;
-    }
-    for (uint16_t i = 1; i < index; i++) {
-        if (axdr_skip(&d) != 0) {
-            return 0;
-        }
-    }
-    if (axdr_validate(d.p + d.pos, n - d.pos, &used) != 0) {
-        return 0;
-    }
-    *out = d.p + d.pos;
-    return used;
-}
-
-static bool one_data(const uint8_t *p, size_t n) {
-    size_t used = 0;
-    return n > 0 && axdr_validate(p, n, &used) == 0 && used == n;
-}
-
 /* One column's A-XDR into out[0..cap): its length, 0 when the value could
  * not be read or does not fit. */
 static size_t capture_column(cosem_server_t *s, const dlms_capture_object_t *co, int64_t now,
@@ -213,15 +186,15 @@ static size_t capture_column(cosem_server_t *s, const dlms_capture_object_t *co,
     if (co->data_index == 0) {
         axdr_enc_init(&e, out, cap);
         int rc = read_attribute(s, co, now, &e);
-        return (rc == 0 && one_data(out, e.len)) ? e.len : 0;
+        return (rc == 0 && axdr_is_one_data(out, e.len)) ? e.len : 0;
     }
     uint8_t whole[EM_COSEM_PROFILE_MAX_ROW];
     const uint8_t *el = NULL;
     axdr_enc_init(&e, whole, sizeof(whole));
-    if (read_attribute(s, co, now, &e) != 0 || !one_data(whole, e.len)) {
+    if (read_attribute(s, co, now, &e) != 0 || !axdr_is_one_data(whole, e.len)) {
         return 0;
     }
-    size_t n = pick_element(whole, e.len, co->data_index, &el);
+    size_t n = axdr_element(whole, e.len, co->data_index, &el);
     if (n == 0 || n > cap) {
         return 0;
     }

@@ -275,33 +275,6 @@ static int read_attribute(cosem_server_t *s, const dlms_capture_object_t *co, in
     return rc != 0 ? rc : e->err;
 }
 
-static bool one_data(const uint8_t *p, size_t n) {
-    size_t used = 0;
-    return n > 0 && axdr_validate(p, n, &used) == 0 && used == n;
-}
-
-/* Element `index` (from 1) of the array/structure v[0..n): its bytes. */
-static size_t pick_element(const uint8_t *v, size_t n, uint16_t index, const uint8_t **out) {
-    axdr_dec_t d;
-    axdr_value_t x;
-    size_t used = 0;
-    axdr_dec_init(&d, v, n);
-    if (axdr_get_value(&d, &x) != 0 || (x.tag != AXDR_ARRAY && x.tag != AXDR_STRUCTURE) ||
-        index > x.count) {
-        return 0;
-    }
-    for (uint16_t i = 1; i < index; i++) {
-        if (axdr_skip(&d) != 0) {
-            return 0;
-        }
-    }
-    if (axdr_validate(d.p + d.pos, n - d.pos, &used) != 0) {
-        return 0;
-    }
-    *out = d.p + d.pos;
-    return used;
-}
-
 /* One element's value into out[0..cap): its length, 0 when it cannot be
  * read (sent as null-data), -1 when it does not fit. */
 static int entry_value(cosem_server_t *s, const dlms_capture_object_t *co, int64_t utc,
@@ -312,14 +285,14 @@ static int entry_value(cosem_server_t *s, const dlms_capture_object_t *co, int64
     if (rc == AXDR_ERR_OVERFLOW || e.err == AXDR_ERR_OVERFLOW) {
         return -1;
     }
-    if (rc != 0 || !one_data(out, e.len)) {
+    if (rc != 0 || !axdr_is_one_data(out, e.len)) {
         return 0;
     }
     if (co->data_index == 0) {
         return (int)e.len;
     }
     const uint8_t *el = NULL;
-    size_t n = pick_element(out, e.len, co->data_index, &el);
+    size_t n = axdr_element(out, e.len, co->data_index, &el);
     if (n != 0) {
         memmove(out, el, n);
     }

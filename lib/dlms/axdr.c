@@ -1223,3 +1223,29 @@ int axdr_put_value(axdr_enc_t *e, const axdr_value_t *v) {
         return put_fixed(e, v->tag, is_signed_tag(v->tag) ? (uint64_t)v->i : v->u, ti.size);
     }
 }
+
+bool axdr_is_one_data(const uint8_t *buf, size_t len) {
+    size_t used = 0;
+    return buf != NULL && len > 0 && axdr_validate(buf, len, &used) == 0 && used == len;
+}
+
+size_t axdr_element(const uint8_t *v, size_t n, uint16_t index, const uint8_t **out) {
+    axdr_dec_t d;
+    axdr_value_t x;
+    size_t used = 0;
+    axdr_dec_init(&d, v, n);
+    if (index == 0 || axdr_get_value(&d, &x) != 0 ||
+        (x.tag != AXDR_ARRAY && x.tag != AXDR_STRUCTURE) || index > x.count) {
+        return 0;
+    }
+    for (uint16_t i = 1; i < index; i++) {
+        if (axdr_skip(&d) != 0) {
+            return 0;
+        }
+    }
+    if (axdr_validate(d.p + d.pos, n - d.pos, &used) != 0) {
+        return 0;
+    }
+    *out = d.p + d.pos;
+    return used;
+}

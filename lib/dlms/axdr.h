@@ -282,6 +282,15 @@ int axdr_skip(axdr_dec_t *d);
  * length (0 on error). Trailing bytes are the caller's business. */
 int axdr_validate(const uint8_t *buf, size_t len, size_t *consumed);
 
+/* True when buf[0..len) is exactly one well-formed element (no trailing
+ * bytes): the check of a Data argument or attribute value. */
+bool axdr_is_one_data(const uint8_t *buf, size_t len);
+
+/* Element `index` (from 1) of the array or structure at v[0..n): *out gets
+ * where it starts, the result is its length; 0 when v is not an array or
+ * structure, index is 0 or beyond its count, or the element is malformed. */
+size_t axdr_element(const uint8_t *v, size_t n, uint16_t index, const uint8_t **out);
+
 /* Encode a decoded value again (scalars, container headers, whole
  * compact-arrays). Used to echo and to check round trips. */
 int axdr_put_value(axdr_enc_t *e, const axdr_value_t *v);

@@ -33,12 +33,6 @@ static int finish_request(dlms_client_t *c, axdr_enc_t *e, int rc, dlms_client_o
     return n;
 }
 
-/* A Data argument must be exactly one well-formed element. */
-static bool is_one_data(const uint8_t *p, size_t len) {
-    size_t used = 0;
-    return p != NULL && len > 0 && axdr_validate(p, len, &used) == 0 && used == len;
-}
-
 /* ---- GET requests ----------------------------------------------------------------------- */
 
 static int get_begin(dlms_client_t *c, const dlms_cosem_descriptor_t *attr, const uint8_t *out,
@@ -372,7 +366,7 @@ int dlms_client_set(dlms_client_t *c, const dlms_cosem_descriptor_t *attr,
     if (rc != 0) {
         return rc;
     }
-    if (attr == NULL || out == NULL || !is_one_data(value, value_len)) {
+    if (attr == NULL || out == NULL || !axdr_is_one_data(value, value_len)) {
         return DLMS_CLIENT_ERR_BADARG;
     }
     uint8_t iid = client_next_iid(c);
@@ -442,7 +436,8 @@ int dlms_client_action(dlms_client_t *c, const dlms_cosem_descriptor_t *method,
     if (rc != 0) {
         return rc;
     }
-    if (method == NULL || out == NULL || (params != NULL && !is_one_data(params, params_len)) ||
+    if (method == NULL || out == NULL ||
+        (params != NULL && !axdr_is_one_data(params, params_len)) ||
         (params == NULL && params_len != 0)) {
         return DLMS_CLIENT_ERR_BADARG;
     }

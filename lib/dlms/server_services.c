@@ -53,12 +53,6 @@ static int enc_done(const axdr_enc_t *e) {
     return e->err == 0 ? (int)e->len : DLMS_SERVER_ERR_BUFFER;
 }
 
-/* True when buf[0..len) is exactly one well-formed A-XDR Data. */
-static bool one_data(const uint8_t *buf, size_t len) {
-    size_t used = 0;
-    return len > 0 && axdr_validate(buf, len, &used) == 0 && used == len;
-}
-
 /* Copies the selective-access parameters of the transfer out of the
  * request, which is gone when the next block is asked for. */
 static bool keep_selections(dlms_server_t *s) {
@@ -571,7 +565,7 @@ static int run_method(dlms_server_t *s, const dlms_cosem_descriptor_t *m, dlms_s
         return 2;
     }
     region[1] = 1;
-    if (ret.err == 0 && one_data(region + 3, ret.len)) {
+    if (ret.err == 0 && axdr_is_one_data(region + 3, ret.len)) {
         region[2] = 0; /* Get-Data-Result choice data */
         return (int)(3 + ret.len);
     }

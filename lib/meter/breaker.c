@@ -11,6 +11,7 @@
 
 #include "meter/meter.h"
 #include "meter/objects_metering.h"
+#include "store/record_bytes.h"
 
 static const uint8_t LN_BREAKER[6] = {0, 0, 96, 3, 10, 255};
 static const uint8_t LN_LIMITER[6] = {0, 0, 17, 0, 0, 255};
@@ -381,49 +382,25 @@ uint8_t meter_breaker_control_state(const meter_t *m) {
 
 #define BREAKER_V1 1u
 
-static uint8_t *put_le(uint8_t *p, uint64_t v, unsigned n) {
-    for (unsigned i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-    return p + n;
-}
-
-typedef struct rd {
-    const uint8_t *b;
-    size_t len, pos;
-    bool bad;
-} rd_t;
-
-static uint64_t get_le(rd_t *r, unsigned n) {
-    if (r->pos + n > r->len) {
-        r->bad = true;
-        return 0;
-    }
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v |= (uint64_t)r->b[r->pos + i] << (8 * i);
-    r->pos += n;
-    return v;
-}
-
 static uint8_t *put_num(uint8_t *p, const cosem_monitor_number_t *n) {
     *p++ = n->tag;
-    return put_le(p, n->v.u, 8);
+    return store_put_le(p, n->v.u, 8);
 }
 
-static void get_num(rd_t *r, cosem_monitor_number_t *n) {
-    n->tag = (uint8_t)get_le(r, 1);
-    n->v.u = get_le(r, 8);
+static void get_num(store_rd_t *r, cosem_monitor_number_t *n) {
+    n->tag = (uint8_t)store_get_le(r, 1);
+    n->v.u = store_get_le(r, 8);
 }
 
 static uint8_t *put_ref(uint8_t *p, const cosem_script_ref_t *ref) {
     memcpy(p, ref->ln, 6);
-    return put_le(p + 6, ref->selector, 2);
+    return store_put_le(p + 6, ref->selector, 2);
 }
 
-static void get_ref(rd_t *r, cosem_script_ref_t *ref) {
+static void get_ref(store_rd_t *r, cosem_script_ref_t *ref) {
     for (unsigned i = 0; i < 6; i++)
-        ref->ln[i] = (uint8_t)get_le(r, 1);
-    ref->selector = (uint16_t)get_le(r, 2);
+        ref->ln[i] = (uint8_t)store_get_le(r, 1);
+    ref->selector = (uint16_t)store_get_le(r, 2);
 }
 
 size_t meter_breaker_encode(const meter_t *m, uint8_t *b) {
@@ -436,16 +413,16 @@ size_t meter_breaker_encode(const meter_t *m, uint8_t *b) {
     *p++ = br->disc.control_state;
     *p++ = br->disc.control_mode;
     *p++ = br->sup_tripped;
-    p = put_le(p, l->class_id, 2);
+    p = store_put_le(p, l->class_id, 2);
     memcpy(p, l->ln, 6);
     p += 6;
     *p++ = (uint8_t)l->attribute_index;
     p = put_num(p, &l->threshold_normal);
     p = put_num(p, &l->threshold_emergency);
-    p = put_le(p, l->min_over, 4);
-    p = put_le(p, l->min_under, 4);
-    p = put_le(p, l->emergency.id, 2);
-    p = put_le(p, dt->year, 2);
+    p = store_put_le(p, l->min_over, 4);
+    p = store_put_le(p, l->min_under, 4);
+    p = store_put_le(p, l->emergency.id, 2);
+    p = store_put_le(p, dt->year, 2);
     *p++ = dt->month;
     *p++ = dt->day;
     *p++ = dt->day_of_week;
@@ -453,13 +430,13 @@ size_t meter_breaker_encode(const meter_t *m, uint8_t *b) {
     *p++ = dt->minute;
     *p++ = dt->second;
     *p++ = dt->hundredths;
-    p = put_le(p, (uint16_t)dt->deviation, 2);
+    p = store_put_le(p, (uint16_t)dt->deviation, 2);
     *p++ = dt->clock_status;
-    p = put_le(p, l->emergency.duration, 4);
+    p = store_put_le(p, l->emergency.duration, 4);
     uint8_t n = l->group_count <= EM_COSEM_LIMITER_GROUP_IDS ? l->group_count : 0;
     *p++ = n;
     for (unsigned i = 0; i < n; i++)
-        p = put_le(p, l->group_ids[i], 2);
+        p = store_put_le(p, l->group_ids[i], 2);
     p = put_ref(p, &l->action_over);
     p = put_ref(p, &l->action_under);
     *p++ = l->over ? 1u : 0u;
@@ -472,44 +449,44 @@ _Static_assert(5u + 9u + 2u * 9u + 8u + 2u + 12u + 4u + 1u + 2u * EM_COSEM_LIMIT
                "the breaker record fits METER_BREAKER_REC_LEN");
 
 bool meter_breaker_decode(meter_t *m, const uint8_t *b, size_t len) {
-    rd_t r = {b, len, 0, false};
-    if (get_le(&r, 1) != BREAKER_V1)
+    store_rd_t r = {b, len, 0, false};
+    if (store_get_le(&r, 1) != BREAKER_V1)
         return false;
     cosem_disconnect_state_t d;
-    d.output_state = get_le(&r, 1) != 0;
-    d.control_state = (uint8_t)get_le(&r, 1);
-    d.control_mode = (uint8_t)get_le(&r, 1);
-    uint8_t tripped = (uint8_t)get_le(&r, 1);
+    d.output_state = store_get_le(&r, 1) != 0;
+    d.control_state = (uint8_t)store_get_le(&r, 1);
+    d.control_mode = (uint8_t)store_get_le(&r, 1);
+    uint8_t tripped = (uint8_t)store_get_le(&r, 1);
     cosem_limiter_state_t l = m->breaker.limiter;
-    l.class_id = (uint16_t)get_le(&r, 2);
+    l.class_id = (uint16_t)store_get_le(&r, 2);
     for (unsigned i = 0; i < 6; i++)
-        l.ln[i] = (uint8_t)get_le(&r, 1);
-    l.attribute_index = (int8_t)get_le(&r, 1);
+        l.ln[i] = (uint8_t)store_get_le(&r, 1);
+    l.attribute_index = (int8_t)store_get_le(&r, 1);
     get_num(&r, &l.threshold_normal);
     get_num(&r, &l.threshold_emergency);
-    l.min_over = (uint32_t)get_le(&r, 4);
-    l.min_under = (uint32_t)get_le(&r, 4);
-    l.emergency.id = (uint16_t)get_le(&r, 2);
+    l.min_over = (uint32_t)store_get_le(&r, 4);
+    l.min_under = (uint32_t)store_get_le(&r, 4);
+    l.emergency.id = (uint16_t)store_get_le(&r, 2);
     cosem_datetime_t *dt = &l.emergency.activation;
-    dt->year = (uint16_t)get_le(&r, 2);
-    dt->month = (uint8_t)get_le(&r, 1);
-    dt->day = (uint8_t)get_le(&r, 1);
-    dt->day_of_week = (uint8_t)get_le(&r, 1);
-    dt->hour = (uint8_t)get_le(&r, 1);
-    dt->minute = (uint8_t)get_le(&r, 1);
-    dt->second = (uint8_t)get_le(&r, 1);
-    dt->hundredths = (uint8_t)get_le(&r, 1);
-    dt->deviation = (int16_t)(uint16_t)get_le(&r, 2);
-    dt->clock_status = (uint8_t)get_le(&r, 1);
-    l.emergency.duration = (uint32_t)get_le(&r, 4);
-    l.group_count = (uint8_t)get_le(&r, 1);
+    dt->year = (uint16_t)store_get_le(&r, 2);
+    dt->month = (uint8_t)store_get_le(&r, 1);
+    dt->day = (uint8_t)store_get_le(&r, 1);
+    dt->day_of_week = (uint8_t)store_get_le(&r, 1);
+    dt->hour = (uint8_t)store_get_le(&r, 1);
+    dt->minute = (uint8_t)store_get_le(&r, 1);
+    dt->second = (uint8_t)store_get_le(&r, 1);
+    dt->hundredths = (uint8_t)store_get_le(&r, 1);
+    dt->deviation = (int16_t)(uint16_t)store_get_le(&r, 2);
+    dt->clock_status = (uint8_t)store_get_le(&r, 1);
+    l.emergency.duration = (uint32_t)store_get_le(&r, 4);
+    l.group_count = (uint8_t)store_get_le(&r, 1);
     if (l.group_count > EM_COSEM_LIMITER_GROUP_IDS)
         return false;
     for (unsigned i = 0; i < l.group_count; i++)
-        l.group_ids[i] = (uint16_t)get_le(&r, 2);
+        l.group_ids[i] = (uint16_t)store_get_le(&r, 2);
     get_ref(&r, &l.action_over);
     get_ref(&r, &l.action_under);
-    bool over = get_le(&r, 1) != 0;
+    bool over = store_get_le(&r, 1) != 0;
     if (r.bad || r.pos != r.len || cosem_disconnect_check_state(&d) != 0)
         return false;
     /* The count restarts; a limiter that had acted stays "over". */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "meter/meter.h"
+#include "store/record_bytes.h"
 
 static const uint8_t LN_ACCOUNT[6] = {0, 0, 19, 0, 0, 255};
 static const uint8_t LN_TOKEN_CREDIT[6] = {0, 0, 19, 10, 0, 255};
@@ -197,30 +198,6 @@ int meter_prepay_token(meter_t *m, const uint8_t *token, size_t len, uint8_t met
 
 #define PREPAY_V1 1u
 
-static uint8_t *put(uint8_t *p, uint64_t v, unsigned n) {
-    for (unsigned i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-    return p + n;
-}
-
-typedef struct rd {
-    const uint8_t *b;
-    size_t len, pos;
-    bool bad;
-} rd_t;
-
-static uint64_t get(rd_t *r, unsigned n) {
-    if (r->pos + n > r->len) {
-        r->bad = true;
-        return 0;
-    }
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v |= (uint64_t)r->b[r->pos + i] << (8 * i);
-    r->pos += n;
-    return v;
-}
-
 #define ACCOUNT_LEN (4u + 16u + 16u + 1u + EM_PREPAY_CURRENCY_NAME_MAX + 2u + 14u + 5u + 1u + 10u)
 #define CREDIT_LEN  33u
 #define CHARGE_LEN  62u
@@ -234,12 +211,12 @@ static uint8_t *put_account(uint8_t *p, const cosem_account_state_t *a) {
     *p++ = a->account_status;
     *p++ = a->current_credit_in_use;
     *p++ = a->current_credit_status;
-    p = put(p, (uint32_t)a->available_credit, 4);
-    p = put(p, (uint32_t)a->amount_to_clear, 4);
-    p = put(p, (uint32_t)a->clearance_threshold, 4);
-    p = put(p, (uint32_t)a->aggregated_debt, 4);
-    p = put(p, (uint64_t)a->activation_time, 8);
-    p = put(p, (uint64_t)a->closure_time, 8);
+    p = store_put_le(p, (uint32_t)a->available_credit, 4);
+    p = store_put_le(p, (uint32_t)a->amount_to_clear, 4);
+    p = store_put_le(p, (uint32_t)a->clearance_threshold, 4);
+    p = store_put_le(p, (uint32_t)a->aggregated_debt, 4);
+    p = store_put_le(p, (uint64_t)a->activation_time, 8);
+    p = store_put_le(p, (uint64_t)a->closure_time, 8);
     uint8_t n = a->currency_name_len <= EM_PREPAY_CURRENCY_NAME_MAX ? a->currency_name_len : 0;
     *p++ = n;
     memset(p, 0, EM_PREPAY_CURRENCY_NAME_MAX);
@@ -247,54 +224,54 @@ static uint8_t *put_account(uint8_t *p, const cosem_account_state_t *a) {
     p += EM_PREPAY_CURRENCY_NAME_MAX;
     *p++ = (uint8_t)a->currency_scale;
     *p++ = a->currency_unit;
-    p = put(p, (uint32_t)a->low_credit_threshold, 4);
-    p = put(p, (uint32_t)a->next_credit_available_threshold, 4);
-    p = put(p, a->max_provision, 2);
-    p = put(p, (uint32_t)a->max_provision_period, 4);
+    p = store_put_le(p, (uint32_t)a->low_credit_threshold, 4);
+    p = store_put_le(p, (uint32_t)a->next_credit_available_threshold, 4);
+    p = store_put_le(p, a->max_provision, 2);
+    p = store_put_le(p, (uint32_t)a->max_provision_period, 4);
     *p++ = a->friendly.weekdays;
-    p = put(p, a->friendly.start_minute, 2);
-    p = put(p, a->friendly.end_minute, 2);
+    p = store_put_le(p, a->friendly.start_minute, 2);
+    p = store_put_le(p, a->friendly.end_minute, 2);
     *p++ = (uint8_t)((a->supply_disconnected ? 1u : 0u) | (a->load_limiting ? 2u : 0u) |
                      (a->low_reported ? 4u : 0u) | (a->out_of_credit ? 8u : 0u) |
                      (a->disconnect_wanted ? 16u : 0u) | (a->deferred ? 32u : 0u));
-    p = put(p, a->provisions, 2);
-    return put(p, (uint64_t)a->provision_start, 8);
+    p = store_put_le(p, a->provisions, 2);
+    return store_put_le(p, (uint64_t)a->provision_start, 8);
 }
 
-static void get_account(rd_t *r, cosem_account_state_t *a) {
-    a->payment_mode = (uint8_t)get(r, 1);
-    a->account_status = (uint8_t)get(r, 1);
-    a->current_credit_in_use = (uint8_t)get(r, 1);
-    a->current_credit_status = (uint8_t)get(r, 1);
-    a->available_credit = (int32_t)(uint32_t)get(r, 4);
-    a->amount_to_clear = (int32_t)(uint32_t)get(r, 4);
-    a->clearance_threshold = (int32_t)(uint32_t)get(r, 4);
-    a->aggregated_debt = (int32_t)(uint32_t)get(r, 4);
-    a->activation_time = (int64_t)get(r, 8);
-    a->closure_time = (int64_t)get(r, 8);
-    a->currency_name_len = (uint8_t)get(r, 1);
+static void get_account(store_rd_t *r, cosem_account_state_t *a) {
+    a->payment_mode = (uint8_t)store_get_le(r, 1);
+    a->account_status = (uint8_t)store_get_le(r, 1);
+    a->current_credit_in_use = (uint8_t)store_get_le(r, 1);
+    a->current_credit_status = (uint8_t)store_get_le(r, 1);
+    a->available_credit = (int32_t)(uint32_t)store_get_le(r, 4);
+    a->amount_to_clear = (int32_t)(uint32_t)store_get_le(r, 4);
+    a->clearance_threshold = (int32_t)(uint32_t)store_get_le(r, 4);
+    a->aggregated_debt = (int32_t)(uint32_t)store_get_le(r, 4);
+    a->activation_time = (int64_t)store_get_le(r, 8);
+    a->closure_time = (int64_t)store_get_le(r, 8);
+    a->currency_name_len = (uint8_t)store_get_le(r, 1);
     if (a->currency_name_len > EM_PREPAY_CURRENCY_NAME_MAX)
         r->bad = true;
     for (unsigned i = 0; i < EM_PREPAY_CURRENCY_NAME_MAX; i++)
-        a->currency_name[i] = (uint8_t)get(r, 1);
-    a->currency_scale = (int8_t)get(r, 1);
-    a->currency_unit = (uint8_t)get(r, 1);
-    a->low_credit_threshold = (int32_t)(uint32_t)get(r, 4);
-    a->next_credit_available_threshold = (int32_t)(uint32_t)get(r, 4);
-    a->max_provision = (uint16_t)get(r, 2);
-    a->max_provision_period = (int32_t)(uint32_t)get(r, 4);
-    a->friendly.weekdays = (uint8_t)get(r, 1);
-    a->friendly.start_minute = (uint16_t)get(r, 2);
-    a->friendly.end_minute = (uint16_t)get(r, 2);
-    uint8_t f = (uint8_t)get(r, 1);
+        a->currency_name[i] = (uint8_t)store_get_le(r, 1);
+    a->currency_scale = (int8_t)store_get_le(r, 1);
+    a->currency_unit = (uint8_t)store_get_le(r, 1);
+    a->low_credit_threshold = (int32_t)(uint32_t)store_get_le(r, 4);
+    a->next_credit_available_threshold = (int32_t)(uint32_t)store_get_le(r, 4);
+    a->max_provision = (uint16_t)store_get_le(r, 2);
+    a->max_provision_period = (int32_t)(uint32_t)store_get_le(r, 4);
+    a->friendly.weekdays = (uint8_t)store_get_le(r, 1);
+    a->friendly.start_minute = (uint16_t)store_get_le(r, 2);
+    a->friendly.end_minute = (uint16_t)store_get_le(r, 2);
+    uint8_t f = (uint8_t)store_get_le(r, 1);
     a->supply_disconnected = (f & 1u) != 0;
     a->load_limiting = (f & 2u) != 0;
     a->low_reported = (f & 4u) != 0;
     a->out_of_credit = (f & 8u) != 0;
     a->disconnect_wanted = (f & 16u) != 0;
     a->deferred = (f & 32u) != 0;
-    a->provisions = (uint16_t)get(r, 2);
-    a->provision_start = (int64_t)get(r, 8);
+    a->provisions = (uint16_t)store_get_le(r, 2);
+    a->provision_start = (int64_t)store_get_le(r, 8);
     if (a->payment_mode < COSEM_PAYMENT_MODE_CREDIT ||
         a->payment_mode > COSEM_PAYMENT_MODE_PREPAYMENT || a->account_status < COSEM_ACCOUNT_NEW ||
         a->account_status > COSEM_ACCOUNT_CLOSED)
@@ -302,100 +279,100 @@ static void get_account(rd_t *r, cosem_account_state_t *a) {
 }
 
 static uint8_t *put_credit(uint8_t *p, const cosem_credit_state_t *c) {
-    p = put(p, (uint32_t)c->current_credit_amount, 4);
+    p = store_put_le(p, (uint32_t)c->current_credit_amount, 4);
     *p++ = c->credit_type;
     *p++ = c->priority;
     *p++ = c->credit_configuration;
     *p++ = c->credit_status;
-    p = put(p, (uint32_t)c->warning_threshold, 4);
-    p = put(p, (uint32_t)c->limit, 4);
-    p = put(p, (uint32_t)c->preset_credit_amount, 4);
-    p = put(p, (uint32_t)c->credit_available_threshold, 4);
-    p = put(p, (uint64_t)c->period, 8);
+    p = store_put_le(p, (uint32_t)c->warning_threshold, 4);
+    p = store_put_le(p, (uint32_t)c->limit, 4);
+    p = store_put_le(p, (uint32_t)c->preset_credit_amount, 4);
+    p = store_put_le(p, (uint32_t)c->credit_available_threshold, 4);
+    p = store_put_le(p, (uint64_t)c->period, 8);
     *p++ = c->warned ? 1u : 0u;
     return p;
 }
 
-static void get_credit(rd_t *r, cosem_credit_state_t *c) {
-    c->current_credit_amount = (int32_t)(uint32_t)get(r, 4);
-    c->credit_type = (uint8_t)get(r, 1);
-    c->priority = (uint8_t)get(r, 1);
-    c->credit_configuration = (uint8_t)get(r, 1);
-    c->credit_status = (uint8_t)get(r, 1);
-    c->warning_threshold = (int32_t)(uint32_t)get(r, 4);
-    c->limit = (int32_t)(uint32_t)get(r, 4);
-    c->preset_credit_amount = (int32_t)(uint32_t)get(r, 4);
-    c->credit_available_threshold = (int32_t)(uint32_t)get(r, 4);
-    c->period = (int64_t)get(r, 8);
-    c->warned = get(r, 1) != 0;
+static void get_credit(store_rd_t *r, cosem_credit_state_t *c) {
+    c->current_credit_amount = (int32_t)(uint32_t)store_get_le(r, 4);
+    c->credit_type = (uint8_t)store_get_le(r, 1);
+    c->priority = (uint8_t)store_get_le(r, 1);
+    c->credit_configuration = (uint8_t)store_get_le(r, 1);
+    c->credit_status = (uint8_t)store_get_le(r, 1);
+    c->warning_threshold = (int32_t)(uint32_t)store_get_le(r, 4);
+    c->limit = (int32_t)(uint32_t)store_get_le(r, 4);
+    c->preset_credit_amount = (int32_t)(uint32_t)store_get_le(r, 4);
+    c->credit_available_threshold = (int32_t)(uint32_t)store_get_le(r, 4);
+    c->period = (int64_t)store_get_le(r, 8);
+    c->warned = store_get_le(r, 1) != 0;
     if (c->credit_type > COSEM_CREDIT_TYPE_CONSUMPTION || c->credit_status > COSEM_CREDIT_EXHAUSTED)
         r->bad = true;
 }
 
 static uint8_t *put_charge(uint8_t *p, const cosem_charge_state_t *c) {
-    p = put(p, (uint32_t)c->total_amount_paid, 4);
+    p = store_put_le(p, (uint32_t)c->total_amount_paid, 4);
     *p++ = c->charge_type;
     *p++ = c->priority;
     *p++ = c->charge_configuration;
-    p = put(p, c->proportion, 2);
-    p = put(p, (uint64_t)c->activation_time, 8);
-    p = put(p, c->period, 4);
-    p = put(p, (uint64_t)c->last_collection_time, 8);
-    p = put(p, (uint32_t)c->last_collection_amount, 4);
-    p = put(p, (uint32_t)c->total_amount_remaining, 4);
-    p = put(p, (uint64_t)c->remainder, 8);
-    p = put(p, (uint64_t)c->last_commodity, 8);
+    p = store_put_le(p, c->proportion, 2);
+    p = store_put_le(p, (uint64_t)c->activation_time, 8);
+    p = store_put_le(p, c->period, 4);
+    p = store_put_le(p, (uint64_t)c->last_collection_time, 8);
+    p = store_put_le(p, (uint32_t)c->last_collection_amount, 4);
+    p = store_put_le(p, (uint32_t)c->total_amount_remaining, 4);
+    p = store_put_le(p, (uint64_t)c->remainder, 8);
+    p = store_put_le(p, (uint64_t)c->last_commodity, 8);
     *p++ = c->have_commodity ? 1u : 0u;
-    return put(p, (uint64_t)c->next_period, 8);
+    return store_put_le(p, (uint64_t)c->next_period, 8);
 }
 
-static void get_charge(rd_t *r, cosem_charge_state_t *c) {
-    c->total_amount_paid = (int32_t)(uint32_t)get(r, 4);
-    c->charge_type = (uint8_t)get(r, 1);
-    c->priority = (uint8_t)get(r, 1);
-    c->charge_configuration = (uint8_t)get(r, 1);
-    c->proportion = (uint16_t)get(r, 2);
-    c->activation_time = (int64_t)get(r, 8);
-    c->period = (uint32_t)get(r, 4);
-    c->last_collection_time = (int64_t)get(r, 8);
-    c->last_collection_amount = (int32_t)(uint32_t)get(r, 4);
-    c->total_amount_remaining = (int32_t)(uint32_t)get(r, 4);
-    c->remainder = (int64_t)get(r, 8);
-    c->last_commodity = (int64_t)get(r, 8);
-    c->have_commodity = get(r, 1) != 0;
-    c->next_period = (int64_t)get(r, 8);
+static void get_charge(store_rd_t *r, cosem_charge_state_t *c) {
+    c->total_amount_paid = (int32_t)(uint32_t)store_get_le(r, 4);
+    c->charge_type = (uint8_t)store_get_le(r, 1);
+    c->priority = (uint8_t)store_get_le(r, 1);
+    c->charge_configuration = (uint8_t)store_get_le(r, 1);
+    c->proportion = (uint16_t)store_get_le(r, 2);
+    c->activation_time = (int64_t)store_get_le(r, 8);
+    c->period = (uint32_t)store_get_le(r, 4);
+    c->last_collection_time = (int64_t)store_get_le(r, 8);
+    c->last_collection_amount = (int32_t)(uint32_t)store_get_le(r, 4);
+    c->total_amount_remaining = (int32_t)(uint32_t)store_get_le(r, 4);
+    c->remainder = (int64_t)store_get_le(r, 8);
+    c->last_commodity = (int64_t)store_get_le(r, 8);
+    c->have_commodity = store_get_le(r, 1) != 0;
+    c->next_period = (int64_t)store_get_le(r, 8);
     if (c->charge_type > COSEM_CHARGE_PAYMENT)
         r->bad = true;
 }
 
 static uint8_t *put_gateway(uint8_t *p, const cosem_token_gateway_state_t *g) {
-    p = put(p, (uint64_t)g->token_time, 8);
+    p = store_put_le(p, (uint64_t)g->token_time, 8);
     *p++ = g->delivery_method;
     *p++ = g->status_code;
     *p++ = g->status_bits;
     *p++ = g->described ? 1u : 0u;
-    p = put(p, g->last_id, 4);
-    p = put(p, (uint32_t)g->last_amount, 4);
+    p = store_put_le(p, g->last_id, 4);
+    p = store_put_le(p, (uint32_t)g->last_amount, 4);
     uint8_t n = g->history_count <= EM_PREPAY_TOKEN_HISTORY ? g->history_count : 0;
     *p++ = n;
     *p++ = g->history_pos;
     for (unsigned i = 0; i < EM_PREPAY_TOKEN_HISTORY; i++)
-        p = put(p, g->history[i], 4);
+        p = store_put_le(p, g->history[i], 4);
     return p;
 }
 
-static void get_gateway(rd_t *r, cosem_token_gateway_state_t *g) {
-    g->token_time = (int64_t)get(r, 8);
-    g->delivery_method = (uint8_t)get(r, 1);
-    g->status_code = (uint8_t)get(r, 1);
-    g->status_bits = (uint8_t)get(r, 1);
-    g->described = get(r, 1) != 0;
-    g->last_id = (uint32_t)get(r, 4);
-    g->last_amount = (int32_t)(uint32_t)get(r, 4);
-    g->history_count = (uint8_t)get(r, 1);
-    g->history_pos = (uint8_t)get(r, 1);
+static void get_gateway(store_rd_t *r, cosem_token_gateway_state_t *g) {
+    g->token_time = (int64_t)store_get_le(r, 8);
+    g->delivery_method = (uint8_t)store_get_le(r, 1);
+    g->status_code = (uint8_t)store_get_le(r, 1);
+    g->status_bits = (uint8_t)store_get_le(r, 1);
+    g->described = store_get_le(r, 1) != 0;
+    g->last_id = (uint32_t)store_get_le(r, 4);
+    g->last_amount = (int32_t)(uint32_t)store_get_le(r, 4);
+    g->history_count = (uint8_t)store_get_le(r, 1);
+    g->history_pos = (uint8_t)store_get_le(r, 1);
     for (unsigned i = 0; i < EM_PREPAY_TOKEN_HISTORY; i++)
-        g->history[i] = (uint32_t)get(r, 4);
+        g->history[i] = (uint32_t)store_get_le(r, 4);
     if (g->history_count > EM_PREPAY_TOKEN_HISTORY || g->history_pos >= EM_PREPAY_TOKEN_HISTORY)
         r->bad = true;
     g->token_len = 0; /* the last token itself is not kept across a restart */
@@ -412,15 +389,15 @@ size_t meter_prepay_encode(const meter_t *m, uint8_t *b) {
     q = put_charge(q, &p->standing);
     q = put_charge(q, &p->debt);
     q = put_gateway(q, &p->gateway);
-    q = put(q, p->a_plus_base_uwh, 8);
+    q = store_put_le(q, p->a_plus_base_uwh, 8);
     *q++ = p->have_base ? 1u : 0u;
     return (size_t)(q - b);
 }
 
 bool meter_prepay_decode(meter_t *m, const uint8_t *b, size_t len) {
     meter_prepay_t *p = &m->prepay;
-    rd_t r = {b, len, 0, false};
-    if (get(&r, 1) != PREPAY_V1)
+    store_rd_t r = {b, len, 0, false};
+    if (store_get_le(&r, 1) != PREPAY_V1)
         return false;
     /* Decode into copies over the factory state (lists, unit charges and
      * the key stay), then take them all or nothing. */
@@ -435,8 +412,8 @@ bool meter_prepay_decode(meter_t *m, const uint8_t *b, size_t len) {
     get_charge(&r, &st);
     get_charge(&r, &de);
     get_gateway(&r, &g);
-    uint64_t base = get(&r, 8);
-    bool have = get(&r, 1) != 0;
+    uint64_t base = store_get_le(&r, 8);
+    bool have = store_get_le(&r, 1) != 0;
     if (r.bad || r.pos != r.len)
         return false;
     p->account = a;

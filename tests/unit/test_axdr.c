@@ -270,9 +270,9 @@ static void test_typed_getters(void **state) {
     uint8_t in[128];
     axdr_dec_t d;
     size_t n = test_unhex("02 10 00 03 01 04 03 A0 05 FF FF FF 85 06 00 00 01 00"
-                   " 09 02 AA BB 0A 01 41 0C 01 42 0D 07 0F 9C 10 80 00 11 7F 12 FF FF"
-                   " 14 00 00 00 00 00 00 00 01 15 00 00 00 00 00 00 00 02 16 04",
-                   in, sizeof(in));
+                          " 09 02 AA BB 0A 01 41 0C 01 42 0D 07 0F 9C 10 80 00 11 7F 12 FF FF"
+                          " 14 00 00 00 00 00 00 00 01 15 00 00 00 00 00 00 00 02 16 04",
+                          in, sizeof(in));
     axdr_dec_init(&d, in, n);
 
     uint32_t count, nbits;
@@ -635,7 +635,8 @@ static void test_depth_limit(void **state) {
 static void test_skip_and_walk(void **state) {
     (void)state;
     uint8_t in[64];
-    size_t n = test_unhex("01 02 02 02 09 00 01 01 11 01 02 02 09 01 AA 01 00 12 00 07", in, sizeof(in));
+    size_t n =
+        test_unhex("01 02 02 02 09 00 01 01 11 01 02 02 09 01 AA 01 00 12 00 07", in, sizeof(in));
     size_t used;
     assert_int_equal(axdr_validate(in, n, &used), 0);
     assert_int_equal(used, n - 3); /* trailing long-unsigned is not part of it */
@@ -742,10 +743,10 @@ static void test_compact_array_structure(void **state) {
 
     uint8_t want[128];
     size_t wn = test_unhex("13 02 03 12 09 19 30"
-                    " 03 E8 00 07 E8 02 1D 04 17 2D 00 00 FF C4 00"
-                    " 03 E9 01 AB 07 E8 02 1D 04 17 2D 00 00 FF C4 00"
-                    " 03 EA 02 AB CD 07 E8 02 1D 04 17 2D 00 00 FF C4 00",
-                    want, sizeof(want));
+                           " 03 E8 00 07 E8 02 1D 04 17 2D 00 00 FF C4 00"
+                           " 03 E9 01 AB 07 E8 02 1D 04 17 2D 00 00 FF C4 00"
+                           " 03 EA 02 AB CD 07 E8 02 1D 04 17 2D 00 00 FF C4 00",
+                           want, sizeof(want));
     assert_int_equal(e.len, wn);
     assert_memory_equal(buf, want, wn);
 
@@ -847,12 +848,12 @@ static void test_put_value_round_trip(void **state) {
     (void)state;
     uint8_t in[256];
     size_t n = test_unhex("02 1A 00 03 01 04 0B AC E0 05 FF FF FF FE 06 12 34 56 78 09 02 01 02"
-                   " 0A 01 41 0C 00 0D 12 0F 80 10 FE D4 11 C8 12 00 05"
-                   " 14 80 00 00 00 00 00 00 00 15 FF FF FF FF FF FF FF FF 16 03"
-                   " 17 3F C0 00 00 18 C0 04 00 00 00 00 00 00"
-                   " 19 07 E6 0A 1F 01 0C 00 00 00 FF C4 00 1A 07 E8 02 1D 04 1B 17 3B 3B FF"
-                   " 13 11 02 01 02 01 01 11 01 02 00 04 00 0D 99",
-                   in, sizeof(in));
+                          " 0A 01 41 0C 00 0D 12 0F 80 10 FE D4 11 C8 12 00 05"
+                          " 14 80 00 00 00 00 00 00 00 15 FF FF FF FF FF FF FF FF 16 03"
+                          " 17 3F C0 00 00 18 C0 04 00 00 00 00 00 00"
+                          " 19 07 E6 0A 1F 01 0C 00 00 00 FF C4 00 1A 07 E8 02 1D 04 1B 17 3B 3B FF"
+                          " 13 11 02 01 02 01 01 11 01 02 00 04 00 0D 99",
+                          in, sizeof(in));
     uint8_t out[256];
     axdr_enc_t e;
     axdr_dec_t d;
@@ -880,6 +881,31 @@ static void test_put_value_round_trip(void **state) {
     v.tag = 7;
     axdr_enc_init(&e, out, sizeof(out));
     assert_int_equal(axdr_put_value(&e, &v), AXDR_ERR_TAG);
+}
+
+/* axdr_is_one_data: exactly one element; axdr_element: the bytes of
+ * element i (from 1) of an array or structure. */
+static void test_one_data_and_element(void **state) {
+    (void)state;
+    /* structure{unsigned 5, array{long 1, long 2}, boolean true} */
+    static const uint8_t v[] = {0x02, 0x03, 0x11, 0x05, 0x01, 0x02, 0x10,
+                                0x00, 0x01, 0x10, 0x00, 0x02, 0x03, 0x01};
+    assert_true(axdr_is_one_data(v, sizeof(v)));
+    assert_false(axdr_is_one_data(v, sizeof(v) - 1)); /* truncated */
+    assert_false(axdr_is_one_data(v + 2, 4));         /* two elements */
+    assert_false(axdr_is_one_data(v, 0));
+    assert_false(axdr_is_one_data(NULL, 3));
+    const uint8_t *el = NULL;
+    assert_int_equal(axdr_element(v, sizeof(v), 1, &el), 2);
+    assert_ptr_equal(el, v + 2);
+    assert_int_equal(axdr_element(v, sizeof(v), 2, &el), 8);
+    assert_ptr_equal(el, v + 4);
+    assert_int_equal(axdr_element(v, sizeof(v), 3, &el), 2);
+    assert_ptr_equal(el, v + 12);
+    assert_int_equal(axdr_element(v, sizeof(v), 0, &el), 0);
+    assert_int_equal(axdr_element(v, sizeof(v), 4, &el), 0);
+    assert_int_equal(axdr_element(v + 2, 2, 1, &el), 0);         /* not a container */
+    assert_int_equal(axdr_element(v, sizeof(v) - 1, 3, &el), 0); /* truncated element */
 }
 
 static void test_strerror(void **state) {
@@ -925,6 +951,7 @@ int main(void) {
         cmocka_unit_test(test_compact_array_structure),
         cmocka_unit_test(test_compact_array_encoder_misuse),
         cmocka_unit_test(test_put_value_round_trip),
+        cmocka_unit_test(test_one_data_and_element),
         cmocka_unit_test(test_strerror),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

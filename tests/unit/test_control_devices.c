@@ -16,6 +16,7 @@
 
 #include <string.h>
 
+#include "../../apps/emeter/control_api.c"
 #include "../../apps/emeter/control_devices.c"
 
 static char err[256];

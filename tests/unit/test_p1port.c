@@ -21,6 +21,7 @@
 
 /* Before cmocka.h: config.c has a static fail(), cmocka a fail() macro. */
 #include "../../apps/emeter/config.c"
+#include "../../apps/emeter/listen.c"
 #include "../../apps/emeter/p1port.c"
 
 #include <cmocka.h>
