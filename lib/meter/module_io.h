@@ -36,10 +36,10 @@
  *   - tariff inputs: with Z13 = 1 (module port control) the tariff in
  *     force becomes 1 + bit0 + 2 x bit1 (4-tariff, clamped to the
  *     variant's tariffs) or 1 + level (2-tariff) through meter_set_tariff;
- *     the inputs are re-applied every step, so they win over an activity
- *     calendar (a meter controlled from its module should carry an empty
- *     calendar: a calendar switch inside a step meters the rest of that
- *     step in the calendar's tariff);
+ *     the inputs are re-applied every step, and the activity calendar's
+ *     switches do nothing while Z13 = 1 (the tariffication script's
+ *     native in objects_metering.c), so every µWh goes to the input's
+ *     tariff;
  *   - pulse input: each rising edge counts one pulse; the count shows in
  *     the register 0.1.24.2.e.255 whose unit Z12 selects (e = Z12: 0 no
  *     unit, 1 active energy {0, Wh}, 2 volume {-3, m³}: one pulse = 1 L,

@@ -231,6 +231,12 @@ const cosem_script_table_def_t meter_def_billing_scripts = {
  * script table; script n is a native hook putting tariff n in force. */
 static int tariff_script(void *app, const cosem_object_t *table, uint16_t script_id) {
     (void)table;
+    const meter_t *m = app;
+    /* omni Z13 = 1: the module port's tariff inputs decide the tariff; the
+     * calendar keeps running (events, switch instants) but switches nothing
+     * (seed 004 "Tariff schedule: module port control"). */
+    if (m->io.z13 == 1)
+        return 0;
     return meter_set_tariff(app, script_id);
 }
 static const cosem_script_native_t tariff_natives[] = {{COSEM_SCRIPT_ANY, tariff_script}};

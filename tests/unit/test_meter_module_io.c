@@ -153,6 +153,12 @@ static void test_tariff_inputs(void **state) {
     assert_int_equal(m.tariff, 3);
     assert_true(meter_energy_wh(&m.energy, METER_E_A_PLUS_T1 + 2) > 6000);
     assert_int_equal(meter_energy_wh(&m.energy, METER_E_A_PLUS_T1 + 3), 0);
+    /* a day with the factory calendar's switches (07:00, 23:00): under
+     * module port control they switch nothing, every µWh is tariff 3 */
+    for (int q = 0; q < 96; q++)
+        step(900);
+    assert_int_equal(m.tariff, 3);
+    assert_int_equal(m.energy.uwh[METER_E_A_PLUS_T1 + 2], m.energy.uwh[METER_E_A_PLUS]);
     /* 2-tariff inverted (Z3 08): level 0 reads as 1 -> tariff 2 */
     assert_int_equal(meter_io_configure(&m, 8, 1, 0, 1), 0);
     assert_int_equal(meter_io_input(&m, 1, 0, rtc), 0);
