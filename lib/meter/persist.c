@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "meter/meter.h"
+#include "store/record_bytes.h"
 
 /* Record ids (store_record_def_t). */
 enum {
@@ -80,8 +81,12 @@ _Static_assert(COMM_LEN <= UINT16_MAX, "REC_COMM length is u16"); /* own buffer:
 #define PROF_REC(slot, cols)                                                                       \
     { REC_PROFILE + (slot), PROFILE_LEN(cols) }
 static const store_record_def_t record_defs[] = {
-    {REC_ENERGY, ENERGY_LEN},       {REC_STATUS, STATUS_LEN},   {REC_PQ, PQ_LEN},
-    {REC_DEMAND, DEMAND_LEN},       {REC_BILLING, BILLING_LEN}, {REC_IMAGE, IMAGE_LEN},
+    {REC_ENERGY, ENERGY_LEN},
+    {REC_STATUS, STATUS_LEN},
+    {REC_PQ, PQ_LEN},
+    {REC_DEMAND, DEMAND_LEN},
+    {REC_BILLING, BILLING_LEN},
+    {REC_IMAGE, IMAGE_LEN},
     {REC_MODULE_IO, MODULE_IO_LEN}, /* modem and module I/O (w4) */
     /* breaker and prepayment (w3) */
     {REC_BREAKER, METER_BREAKER_REC_LEN},
@@ -154,16 +159,15 @@ static unsigned slot_cols(unsigned slot) {
 
 /* ---- bytes ------------------------------------------------------------------ */
 
+/* Little-endian fields (lib/store/record_bytes.h, shared with the breaker
+ * and prepayment records). */
 static void put_le(uint8_t *p, uint64_t v, unsigned n) {
-    for (unsigned i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
+    store_put_le(p, v, n);
 }
 
 static uint64_t get_le(const uint8_t *p, unsigned n) {
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
+    store_rd_t r = {p, n, 0, false};
+    return store_get_le(&r, n);
 }
 
 /* Floats (pq thresholds, last sag/swell) by their IEEE-754 bits. */
@@ -406,21 +410,12 @@ static void pq_restore(meter_t *m, const uint8_t *b, int len) {
 
 /* ---- tariff journal: calendars and special days ------------------------------ */
 
-/* A bounded reader: any read past the end marks it bad and reads 0. */
-typedef struct rd {
-    const uint8_t *b;
-    size_t len, pos;
-    bool bad;
-} rd_t;
+/* A bounded reader: any read past the end marks it bad and reads 0
+ * (store_rd_t of lib/store/record_bytes.h). */
+typedef store_rd_t rd_t;
 
 static uint64_t rd_le(rd_t *r, unsigned n) {
-    if (r->bad || r->len - r->pos < n) {
-        r->bad = true;
-        return 0;
-    }
-    uint64_t v = get_le(r->b + r->pos, n);
-    r->pos += n;
-    return v;
+    return store_get_le(r, n);
 }
 
 static uint8_t rd_u8(rd_t *r) {
@@ -1149,7 +1144,7 @@ static void restore_records(meter_persist_t *p) {
     len = store_record_read(&p->rec, REC_MODULE_IO, b, sizeof(b));
     if (len > 0)
         module_io_restore(p->m, b, len);
-    devices_restore(p); /* devices (w2) */
+    devices_restore(p);                                          /* devices (w2) */
     len = store_record_read(&p->rec, REC_BREAKER, b, sizeof(b)); /* w3 */
     if (len > 0)
         meter_breaker_decode(p->m, b, (size_t)len);
