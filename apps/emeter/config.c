@@ -628,7 +628,12 @@ static int load_w4(errctx_t *e, json_object *root, emeter_config_t *c) {
         const char *colon = strchr(why, ':');
         char field[40];
         snprintf(field, sizeof(field), "%.*s", colon ? (int)(colon - why) : 4, why);
-        return fail(e, field, "%s", colon ? colon + 2 : why);
+        /* The reason after "field: "; a message cut at the colon (a long
+         * field name) has none: never read past its end. */
+        const char *reason = colon ? colon + 1 : why;
+        while (*reason == ' ')
+            reason++;
+        return fail(e, field, "%s", *reason ? reason : "invalid");
     }
     json_object_object_del(root, "modem");
     json_object_object_del(root, "link");
