@@ -24,6 +24,27 @@
 #define ROW_LOG_ONE ROW(ROW_CLOCK + ROW_U8 + ROW_U32)           /* one more value */
 #define ROW_POWER   ROW(ROW_CLOCK + ROW_U32)                    /* {clock, duration} */
 
+/* The event logs both variants keep, with the same sizes. */
+#define COMMON_LOG_SPECS                                                                           \
+    [METER_PROF_LOG_STD] = {{0, 0, 99, 98, 0, 255},                                                \
+                            ROW_LOG,                                                               \
+                            EM_METER_STD_LOG_ENTRIES,                                              \
+                            EM_METER_STD_LOG_ENTRIES},                                             \
+    [METER_PROF_LOG_FRAUD] = {{0, 0, 99, 98, 1, 255},                                              \
+                              ROW_LOG,                                                             \
+                              EM_METER_FRAUD_LOG_ENTRIES,                                          \
+                              EM_METER_FRAUD_LOG_ENTRIES},                                         \
+    [METER_PROF_LOG_PQ] = {{0, 0, 99, 98, 5, 255},                                                 \
+                           ROW_LOG,                                                                \
+                           EM_METER_PQ_LOG_ENTRIES,                                                \
+                           EM_METER_PQ_LOG_ENTRIES},                                               \
+    [METER_PROF_LOG_POWER] = {{1, 0, 99, 97, 0, 255},                                              \
+                              ROW_POWER,                                                           \
+                              EM_METER_POWER_LOG_ENTRIES,                                          \
+                              EM_METER_POWER_LOG_ENTRIES},                                         \
+    [METER_PROF_LOG_PQ_EXT] = {                                                                    \
+        {0, 0, 99, 98, 7, 255}, ROW_LOG_EXT, EM_METER_PQ_LOG_ENTRIES, EM_METER_PQ_LOG_ENTRIES}
+
 static const meter_prof_spec_t esmr_specs[METER_PROF_COUNT] = {
     [METER_PROF_LP] = {{1, 0, 99, 1, 0, 255},
                        METER_LP_ROW,
@@ -37,26 +58,7 @@ static const meter_prof_spec_t esmr_specs[METER_PROF_COUNT] = {
                             METER_MONTHLY_ROW,
                             EM_METER_MONTHLY_ENTRIES,
                             EM_METER_MONTHLY_ENTRIES},
-    [METER_PROF_LOG_STD] = {{0, 0, 99, 98, 0, 255},
-                            ROW_LOG,
-                            EM_METER_STD_LOG_ENTRIES,
-                            EM_METER_STD_LOG_ENTRIES},
-    [METER_PROF_LOG_FRAUD] = {{0, 0, 99, 98, 1, 255},
-                              ROW_LOG,
-                              EM_METER_FRAUD_LOG_ENTRIES,
-                              EM_METER_FRAUD_LOG_ENTRIES},
-    [METER_PROF_LOG_PQ] = {{0, 0, 99, 98, 5, 255},
-                           ROW_LOG,
-                           EM_METER_PQ_LOG_ENTRIES,
-                           EM_METER_PQ_LOG_ENTRIES},
-    [METER_PROF_LOG_POWER] = {{1, 0, 99, 97, 0, 255},
-                              ROW_POWER,
-                              EM_METER_POWER_LOG_ENTRIES,
-                              EM_METER_POWER_LOG_ENTRIES},
-    [METER_PROF_LOG_PQ_EXT] = {{0, 0, 99, 98, 7, 255},
-                               ROW_LOG_EXT,
-                               EM_METER_PQ_LOG_ENTRIES,
-                               EM_METER_PQ_LOG_ENTRIES},
+    COMMON_LOG_SPECS,
     [METER_PROF_LOG_THD] = {{0, 0, 99, 98, 8, 255},
                             ROW_LOG_ONE,
                             EM_METER_PQ_LOG_ENTRIES,
@@ -88,26 +90,7 @@ static const meter_prof_spec_t omni_specs[METER_PROF_COUNT] = {
                             METER_DEBIT_ROW,
                             EM_METER_DEBIT_ENTRIES,
                             EM_METER_DEBIT_ENTRIES},
-    [METER_PROF_LOG_STD] = {{0, 0, 99, 98, 0, 255},
-                            ROW_LOG,
-                            EM_METER_STD_LOG_ENTRIES,
-                            EM_METER_STD_LOG_ENTRIES},
-    [METER_PROF_LOG_FRAUD] = {{0, 0, 99, 98, 1, 255},
-                              ROW_LOG,
-                              EM_METER_FRAUD_LOG_ENTRIES,
-                              EM_METER_FRAUD_LOG_ENTRIES},
-    [METER_PROF_LOG_PQ] = {{0, 0, 99, 98, 5, 255},
-                           ROW_LOG,
-                           EM_METER_PQ_LOG_ENTRIES,
-                           EM_METER_PQ_LOG_ENTRIES},
-    [METER_PROF_LOG_POWER] = {{1, 0, 99, 97, 0, 255},
-                              ROW_POWER,
-                              EM_METER_POWER_LOG_ENTRIES,
-                              EM_METER_POWER_LOG_ENTRIES},
-    [METER_PROF_LOG_PQ_EXT] = {{0, 0, 99, 98, 7, 255},
-                               ROW_LOG_EXT,
-                               EM_METER_PQ_LOG_ENTRIES,
-                               EM_METER_PQ_LOG_ENTRIES},
+    COMMON_LOG_SPECS,
     [METER_PROF_LOG_BREAKER] = {{0, 0, 99, 98, 2, 255},
                                 ROW_LOG,
                                 EM_METER_BREAKER_LOG_ENTRIES,
