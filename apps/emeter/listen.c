@@ -23,18 +23,23 @@ int listen_resolve(const cfg_listen_t *l, int socktype, struct addrinfo **res) {
     return getaddrinfo(l->host, port, &hints, res);
 }
 
-int listen_tcp(const cfg_listen_t *l, int backlog, int *fd_out, uint16_t *port_out, char *err,
-               size_t errlen) {
+/* A non-blocking, close-on-exec socket of socktype bound to l (listening
+ * with `backlog` for a stream socket): 0 with the fd and the bound port. */
+static int bind_socket(const cfg_listen_t *l, int socktype, int backlog, int *fd_out,
+                       uint16_t *port_out, char *err, size_t errlen) {
     struct addrinfo *res = NULL;
-    int rc = listen_resolve(l, SOCK_STREAM, &res);
+    int rc = listen_resolve(l, socktype, &res);
     if (rc != 0) {
         snprintf(err, errlen, "%s", gai_strerror(rc));
         return -1;
     }
     int fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     int one = 1;
-    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-        bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, backlog) != 0) {
+    if (fd < 0 ||
+        (socktype == SOCK_STREAM &&
+         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0) ||
+        bind(fd, res->ai_addr, res->ai_addrlen) != 0 ||
+        (socktype == SOCK_STREAM && listen(fd, backlog) != 0)) {
         snprintf(err, errlen, "%s", strerror(errno));
         if (fd >= 0)
             close(fd);
@@ -50,4 +55,13 @@ int listen_tcp(const cfg_listen_t *l, int backlog, int *fd_out, uint16_t *port_o
                                                    : ((struct sockaddr_in *)&ss)->sin_port);
     *fd_out = fd;
     return 0;
+}
+
+int listen_tcp(const cfg_listen_t *l, int backlog, int *fd_out, uint16_t *port_out, char *err,
+               size_t errlen) {
+    return bind_socket(l, SOCK_STREAM, backlog, fd_out, port_out, err, errlen);
+}
+
+int listen_udp(const cfg_listen_t *l, int *fd_out, uint16_t *port_out, char *err, size_t errlen) {
+    return bind_socket(l, SOCK_DGRAM, 0, fd_out, port_out, err, errlen);
 }

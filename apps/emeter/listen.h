@@ -26,4 +26,8 @@ int listen_resolve(const cfg_listen_t *l, int socktype, struct addrinfo **res);
 int listen_tcp(const cfg_listen_t *l, int backlog, int *fd_out, uint16_t *port_out, char *err,
                size_t errlen);
 
+/* The same for a UDP socket bound to l (no listen): 0 with *fd_out and
+ * the bound port, or -1 with the reason in err. */
+int listen_udp(const cfg_listen_t *l, int *fd_out, uint16_t *port_out, char *err, size_t errlen);
+
 #endif /* EMETER_APP_LISTEN_H */

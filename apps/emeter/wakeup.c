@@ -3,6 +3,8 @@
  */
 #include "wakeup.h"
 
+#include "listen.h"
+
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -65,33 +67,19 @@ int emeter_wakeup_open(emeter_wakeup_t *w, net_t *n, meter_t *m, const char *hos
     memset(w, 0, sizeof(*w));
     w->fd = -1;
     w->meter = m;
-    struct addrinfo hints, *res = NULL;
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_DGRAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-    char ps[8];
-    snprintf(ps, sizeof(ps), "%u", port);
-    int g = getaddrinfo(host, ps, &hints, &res);
-    if (g != 0) {
-        snprintf(err, errlen, "wake-up listener %s:%u: %s", host, port, gai_strerror(g));
+    cfg_listen_t l;
+    memset(&l, 0, sizeof(l));
+    if (snprintf(l.host, sizeof(l.host), "%s", host) >= (int)sizeof(l.host)) {
+        snprintf(err, errlen, "wake-up listener %s:%u: host name too long", host, port);
         return -1;
     }
-    int fd = socket(res->ai_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) != 0) {
-        snprintf(err, errlen, "wake-up listener %s:%u: %s", host, port, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        freeaddrinfo(res);
+    l.port = port;
+    int fd;
+    char why[160];
+    if (listen_udp(&l, &fd, &w->bound_port, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "wake-up listener %s:%u: %s", host, port, why);
         return -1;
     }
-    freeaddrinfo(res);
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof(ss);
-    w->bound_port = port;
-    if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
-        w->bound_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                                                       : ((struct sockaddr_in *)&ss)->sin_port);
     w->fd = fd;
     if (net_add_fd(n, fd, on_ready, NULL, on_close, w) != 0) {
         snprintf(err, errlen, "wake-up listener: the loop has no room for another fd");
